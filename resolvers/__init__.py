@@ -1,0 +1,1 @@
+"""The airline booking API's Lambda code: handlers, domain services, store."""

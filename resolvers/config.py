@@ -1,0 +1,53 @@
+"""Configuration of the resolvers, read once from the environment and validated; the CDK app and tests use it too."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+
+# Environment variable names: the CDK app sets exactly these on every function.
+TABLE_NAME = "TABLE_NAME"
+DYNAMODB_ENDPOINT = "DYNAMODB_ENDPOINT"
+AWS_REGION = "AWS_REGION"
+PAGINATION_SECRET = "PAGINATION_SECRET"  # noqa: S105 (the variable's name, not a secret)
+
+DEFAULT_TABLE_NAME = "airline"
+DEFAULT_REGION = "eu-west-1"
+MIN_SECRET_LENGTH = 16
+
+
+class ConfigError(RuntimeError):
+    """The environment does not describe a usable configuration."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    table_name: str
+    region: str
+    # Set for DynamoDB Local; None on AWS.
+    dynamodb_endpoint: str | None
+    # Signs pagination tokens so a client cannot forge or alter one.
+    pagination_secret: bytes
+
+
+def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
+    secret = environ.get(PAGINATION_SECRET, "")
+    if len(secret) < MIN_SECRET_LENGTH:
+        raise ConfigError(f"{PAGINATION_SECRET} must be set to at least {MIN_SECRET_LENGTH} characters")
+    table_name = environ.get(TABLE_NAME, DEFAULT_TABLE_NAME).strip()
+    if not table_name:
+        raise ConfigError(f"{TABLE_NAME} must not be empty")
+    return Settings(
+        table_name=table_name,
+        region=environ.get(AWS_REGION, DEFAULT_REGION),
+        dynamodb_endpoint=environ.get(DYNAMODB_ENDPOINT) or None,
+        pagination_secret=secret.encode(),
+    )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process's settings, read on first use (cold start) and kept."""
+    return load_settings()

@@ -1,0 +1,1 @@
+"""Domain types, errors and rules shared by the services: no I/O here."""

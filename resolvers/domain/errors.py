@@ -1,0 +1,58 @@
+"""Domain errors: each carries the AppSync errorType a client sees and whether retrying may help."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+
+class DomainError(Exception):
+    """An expected failure that the client should see as a GraphQL error with an errorType."""
+
+    error_type: ClassVar[str] = "InternalFailure"
+    retryable: ClassVar[bool] = False
+
+    def __init__(self, message: str, **info: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.info = info
+
+    @property
+    def error_info(self) -> dict[str, Any]:
+        return {"retryable": self.retryable, **self.info}
+
+
+class ValidationError(DomainError):
+    error_type = "ValidationError"
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}", field=field)
+        self.field = field
+
+
+class NotFound(DomainError):
+    error_type = "NotFound"
+
+
+class Unauthorized(DomainError):
+    error_type = "Unauthorized"
+
+
+class SeatsUnavailable(DomainError):
+    error_type = "SeatsUnavailable"
+
+
+class SeatNotReserved(DomainError):
+    """A seat release that would take the flight above its capacity."""
+
+    error_type = "SeatNotReserved"
+
+
+class IdempotencyConflict(DomainError):
+    error_type = "IdempotencyConflict"
+
+
+class Conflict(DomainError):
+    """A write lost a race it may win when tried again."""
+
+    error_type = "Conflict"
+    retryable = True

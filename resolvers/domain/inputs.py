@@ -1,0 +1,188 @@
+"""Typed, validated inputs: each parser turns raw GraphQL arguments into a domain input or a ValidationError."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from ulid import ULID
+
+from resolvers.domain.errors import ValidationError
+from resolvers.domain.models import BookingStatus
+
+DEFAULT_PAGE_SIZE = 20
+MAX_PAGE_SIZE = 100
+MAX_TOKEN_LENGTH = 2048
+MAX_SEAT_CAPACITY = 1000
+MAX_TICKET_PRICE = 10_000_000  # minor units
+MAX_NAME_LENGTH = 100
+MAX_FLIGHT_DURATION = timedelta(hours=24)
+
+_AIRPORT_CODE = re.compile(r"[A-Z]{3}")
+_CURRENCY = re.compile(r"[A-Z]{3}")
+_FLIGHT_NUMBER = re.compile(r"[A-Z0-9]{2}[0-9]{1,4}[A-Z]?")
+# A customer id is a Cognito sub (a UUID) or another opaque id without separators of our keys.
+_CUSTOMER_ID = re.compile(r"[A-Za-z0-9_.@:-]{1,128}")
+
+
+def airport_code(value: Any, field: str) -> str:
+    if not isinstance(value, str) or not _AIRPORT_CODE.fullmatch(value):
+        raise ValidationError(field, "must be a three-letter IATA airport code in upper case, like LGW")
+    return value
+
+
+def entity_id(value: Any, field: str) -> str:
+    """Ids of flights and bookings are ULIDs."""
+    if not isinstance(value, str):
+        raise ValidationError(field, "must be an id")
+    try:
+        return str(ULID.from_str(value))
+    except ValueError as exc:
+        raise ValidationError(field, "is not a valid id") from exc
+
+
+def customer_id(value: Any, field: str) -> str:
+    if not isinstance(value, str) or not _CUSTOMER_ID.fullmatch(value):
+        raise ValidationError(field, "is not a valid customer id")
+    return value
+
+
+def aws_date(value: Any, field: str) -> date:
+    if not isinstance(value, str):
+        raise ValidationError(field, "must be a date like 2026-01-31")
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise ValidationError(field, "must be a date like 2026-01-31") from exc
+
+
+def aws_date_time(value: Any, field: str) -> datetime:
+    """An AWSDateTime: ISO 8601 with a time zone; returned in UTC."""
+    if not isinstance(value, str):
+        raise ValidationError(field, "must be a date-time like 2026-01-31T09:30:00Z")
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise ValidationError(field, "must be a date-time like 2026-01-31T09:30:00Z") from exc
+    if parsed.tzinfo is None:
+        raise ValidationError(field, "must carry a time zone offset, like Z or +01:00")
+    return parsed.astimezone(UTC)
+
+
+def bounded_int(value: Any, field: str, low: int, high: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise ValidationError(field, f"must be a whole number from {low} to {high}")
+    return value
+
+
+def text(value: Any, field: str, max_length: int = MAX_NAME_LENGTH) -> str:
+    if not isinstance(value, str) or not value.strip() or len(value) > max_length:
+        raise ValidationError(field, f"must be between 1 and {max_length} characters")
+    return value.strip()
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    limit: int
+    next_token: str | None
+
+    @classmethod
+    def parse(cls, limit: Any = None, next_token: Any = None) -> PageRequest:
+        size = DEFAULT_PAGE_SIZE if limit is None else bounded_int(limit, "limit", 1, MAX_PAGE_SIZE)
+        if next_token is not None and (
+            not isinstance(next_token, str) or not next_token or len(next_token) > MAX_TOKEN_LENGTH
+        ):
+            raise ValidationError("nextToken", "is not a valid pagination token")
+        return cls(limit=size, next_token=next_token)
+
+
+@dataclass(frozen=True)
+class FlightSearch:
+    departure_airport_code: str
+    arrival_airport_code: str
+    departure_date: date | None
+
+    @classmethod
+    def parse(cls, raw: Any) -> FlightSearch:
+        if not isinstance(raw, dict):
+            raise ValidationError("filter", "is required")
+        departure_date = raw.get("departureDate")
+        return cls(
+            departure_airport_code=airport_code(raw.get("departureAirportCode"), "filter.departureAirportCode"),
+            arrival_airport_code=airport_code(raw.get("arrivalAirportCode"), "filter.arrivalAirportCode"),
+            departure_date=None if departure_date is None else aws_date(departure_date, "filter.departureDate"),
+        )
+
+
+@dataclass(frozen=True)
+class BookingSearch:
+    status: BookingStatus | None
+    customer: str | None
+
+    @classmethod
+    def parse(cls, raw: Any) -> BookingSearch:
+        raw = raw or {}
+        if not isinstance(raw, dict):
+            raise ValidationError("filter", "must be an object")
+        status = raw.get("status")
+        if status is not None and status not in BookingStatus.__members__:
+            raise ValidationError("filter.status", f"must be one of {', '.join(BookingStatus)}")
+        customer = raw.get("customer")
+        return cls(
+            status=None if status is None else BookingStatus(status),
+            customer=None if customer is None else customer_id(customer, "filter.customer"),
+        )
+
+
+@dataclass(frozen=True)
+class NewFlight:
+    flight_number: str
+    departure_airport_code: str
+    departure_airport_name: str
+    departure_city: str
+    departure_date_time: datetime
+    arrival_airport_code: str
+    arrival_airport_name: str
+    arrival_city: str
+    arrival_date_time: datetime
+    ticket_price: int
+    ticket_currency: str
+    seat_capacity: int
+
+    @classmethod
+    def parse(cls, raw: Any, now: datetime | None = None) -> NewFlight:
+        if not isinstance(raw, dict):
+            raise ValidationError("input", "is required")
+        now = now or datetime.now(UTC)
+        flight_number = raw.get("flightNumber")
+        if not isinstance(flight_number, str) or not _FLIGHT_NUMBER.fullmatch(flight_number):
+            raise ValidationError("input.flightNumber", "must be an airline code and a number, like FR1234")
+        departure_code = airport_code(raw.get("departureAirportCode"), "input.departureAirportCode")
+        arrival_code = airport_code(raw.get("arrivalAirportCode"), "input.arrivalAirportCode")
+        if departure_code == arrival_code:
+            raise ValidationError("input.arrivalAirportCode", "must differ from the departure airport")
+        departs = aws_date_time(raw.get("departureDateTime"), "input.departureDateTime")
+        arrives = aws_date_time(raw.get("arrivalDateTime"), "input.arrivalDateTime")
+        if departs <= now:
+            raise ValidationError("input.departureDateTime", "must be in the future")
+        if not departs < arrives <= departs + MAX_FLIGHT_DURATION:
+            raise ValidationError("input.arrivalDateTime", "must be after departure and within 24 hours of it")
+        currency = raw.get("ticketCurrency")
+        if not isinstance(currency, str) or not _CURRENCY.fullmatch(currency):
+            raise ValidationError("input.ticketCurrency", "must be an ISO 4217 code in upper case, like EUR")
+        return cls(
+            flight_number=flight_number,
+            departure_airport_code=departure_code,
+            departure_airport_name=text(raw.get("departureAirportName"), "input.departureAirportName"),
+            departure_city=text(raw.get("departureCity"), "input.departureCity"),
+            departure_date_time=departs,
+            arrival_airport_code=arrival_code,
+            arrival_airport_name=text(raw.get("arrivalAirportName"), "input.arrivalAirportName"),
+            arrival_city=text(raw.get("arrivalCity"), "input.arrivalCity"),
+            arrival_date_time=arrives,
+            ticket_price=bounded_int(raw.get("ticketPrice"), "input.ticketPrice", 1, MAX_TICKET_PRICE),
+            ticket_currency=currency,
+            seat_capacity=bounded_int(raw.get("seatCapacity"), "input.seatCapacity", 1, MAX_SEAT_CAPACITY),
+        )

@@ -1,0 +1,77 @@
+"""Domain types the services speak: flights, bookings, loyalty and pages of results."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
+
+
+class FlightStatus(StrEnum):
+    SCHEDULED = "SCHEDULED"
+    DELAYED = "DELAYED"
+    CANCELLED = "CANCELLED"
+
+
+class BookingStatus(StrEnum):
+    PENDING = "PENDING"
+    CONFIRMED = "CONFIRMED"
+    FAILED = "FAILED"
+    CANCELLED = "CANCELLED"
+
+
+class LoyaltyLevel(StrEnum):
+    BRONZE = "BRONZE"
+    SILVER = "SILVER"
+    GOLD = "GOLD"
+
+
+@dataclass(frozen=True)
+class Flight:
+    id: str
+    flight_number: str
+    departure_airport_code: str
+    departure_airport_name: str
+    departure_city: str
+    departure_date_time: datetime
+    arrival_airport_code: str
+    arrival_airport_name: str
+    arrival_city: str
+    arrival_date_time: datetime
+    ticket_price: int
+    ticket_currency: str
+    seat_capacity: int
+    seats_available: int
+    status: FlightStatus = FlightStatus.SCHEDULED
+    delay_minutes: int = 0
+
+
+@dataclass(frozen=True)
+class Booking:
+    id: str
+    booking_reference: str
+    status: BookingStatus
+    customer: str
+    outbound_flight_id: str
+    created_at: datetime
+    updated_at: datetime
+    status_reason: str | None = None
+    checked_in: bool = False
+
+
+@dataclass(frozen=True)
+class Loyalty:
+    customer: str
+    points: int
+    level: LoyaltyLevel
+    remaining_points: int
+    percentage: int
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    items: list[T]
+    next_token: str | None

@@ -1,0 +1,1 @@
+"""Lambda entry points: thin AppSync direct resolvers, one Router per domain."""

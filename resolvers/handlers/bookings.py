@@ -1,0 +1,28 @@
+"""Bookings handler: getBooking and listBookings (the caller's own; Admins and IAM may read anyone's)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.event_handler.appsync import Router
+
+from resolvers.domain.inputs import BookingSearch, PageRequest, entity_id
+from resolvers.handlers import wire
+from resolvers.handlers.app import build_handler, caller_of
+from resolvers.services import bookings
+
+router = Router()
+
+
+@router.resolver(type_name="Query", field_name="getBooking")
+def handle_get_booking(id: Any = None) -> dict[str, Any] | None:
+    return wire.optional(bookings.get_booking(caller_of(router), entity_id(id, "id")))
+
+
+@router.resolver(type_name="Query", field_name="listBookings")
+def handle_list_bookings(filter: Any = None, limit: Any = None, nextToken: Any = None) -> dict[str, Any]:
+    page = bookings.list_bookings(caller_of(router), BookingSearch.parse(filter), PageRequest.parse(limit, nextToken))
+    return wire.connection(page)
+
+
+handler = build_handler(router)

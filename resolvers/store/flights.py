@@ -1,0 +1,185 @@
+"""Flights in the table: catalog reads, creation, and the seat counter the saga reserves from."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from pynamodb.exceptions import TransactWriteError
+from pynamodb.transactions import TransactWrite
+
+from resolvers.domain.errors import NotFound, SeatNotReserved, SeatsUnavailable
+from resolvers.domain.models import Flight, FlightStatus, Page
+from resolvers.store import keys, pagination
+from resolvers.store.models import FlightItem, SeatHoldItem, TableItem
+from resolvers.store.table import ensure_bound
+
+_ROUTE_KEYS = ("PK", "SK", "GSI1PK", "GSI1SK")
+_CONDITION_FAILED = "ConditionalCheckFailed"
+
+
+def _to_flight(item: FlightItem) -> Flight:
+    return Flight(
+        id=item.flight_id,
+        flight_number=item.flight_number,
+        departure_airport_code=item.departure_airport_code,
+        departure_airport_name=item.departure_airport_name,
+        departure_city=item.departure_city,
+        departure_date_time=item.departure_date_time,
+        arrival_airport_code=item.arrival_airport_code,
+        arrival_airport_name=item.arrival_airport_name,
+        arrival_city=item.arrival_city,
+        arrival_date_time=item.arrival_date_time,
+        ticket_price=int(item.ticket_price),
+        ticket_currency=item.ticket_currency,
+        seat_capacity=int(item.seat_capacity),
+        seats_available=int(item.seats_available),
+        status=FlightStatus(item.status),
+        delay_minutes=int(item.delay_minutes or 0),
+    )
+
+
+def _to_item(flight: Flight) -> FlightItem:
+    pk, sk = keys.flight(flight.id)
+    return FlightItem(
+        pk,
+        sk,
+        gsi1pk=keys.flight_route(flight.departure_airport_code, flight.arrival_airport_code),
+        gsi1sk=keys.flight_departure(flight.departure_date_time, flight.id),
+        flight_id=flight.id,
+        flight_number=flight.flight_number,
+        departure_airport_code=flight.departure_airport_code,
+        departure_airport_name=flight.departure_airport_name,
+        departure_city=flight.departure_city,
+        departure_date_time=flight.departure_date_time,
+        arrival_airport_code=flight.arrival_airport_code,
+        arrival_airport_name=flight.arrival_airport_name,
+        arrival_city=flight.arrival_city,
+        arrival_date_time=flight.arrival_date_time,
+        ticket_price=flight.ticket_price,
+        ticket_currency=flight.ticket_currency,
+        seat_capacity=flight.seat_capacity,
+        seats_available=flight.seats_available,
+        status=str(flight.status),
+        delay_minutes=flight.delay_minutes,
+    )
+
+
+def get_flight(flight_id: str) -> Flight | None:
+    ensure_bound()
+    pk, sk = keys.flight(flight_id)
+    try:
+        return _to_flight(FlightItem.get(pk, sk))
+    except FlightItem.DoesNotExist:
+        return None
+
+
+def get_flights(flight_ids: list[str]) -> dict[str, Flight]:
+    """The flights that exist among `flight_ids`, by id, in one BatchGetItem per 100 distinct ids."""
+    ensure_bound()
+    unique = list(dict.fromkeys(flight_ids))
+    found = FlightItem.batch_get([keys.flight(flight_id) for flight_id in unique])
+    return {item.flight_id: _to_flight(item) for item in found}
+
+
+def put_flight(flight: Flight) -> None:
+    """Create a flight; an existing id is never overwritten."""
+    ensure_bound()
+    _to_item(flight).save(condition=TableItem.pk.does_not_exist())
+
+
+def put_flights(flights: list[Flight]) -> None:
+    """Write many flights in batches (seeding); existing ones are replaced."""
+    ensure_bound()
+    with FlightItem.batch_write() as batch:
+        for flight in flights:
+            batch.save(_to_item(flight))
+
+
+def search_route(
+    departure: str,
+    arrival: str,
+    departure_date: date | None,
+    limit: int,
+    token: str | None,
+    now: datetime | None = None,
+) -> Page[Flight]:
+    """Flights on a route, earliest first: on one day, or from `now` on. One Query on GSI1."""
+    ensure_bound()
+    route = keys.flight_route(departure, arrival)
+    condition: Any
+    if departure_date is not None:
+        condition = TableItem.gsi1sk.startswith(keys.departure_day(departure_date))
+        scope = f"listFlights:{route}:{departure_date.isoformat()}"
+    else:
+        # Later flights sort after `now`; the scope leaves the instant out so a token stays usable.
+        condition = TableItem.gsi1sk >= keys.iso(now or datetime.now(UTC))
+        scope = f"listFlights:{route}:upcoming"
+    items, next_token = pagination.read_page(
+        TableItem.gsi1.query,
+        route,
+        key_attributes=_ROUTE_KEYS,
+        limit=limit,
+        token=token,
+        scope=scope,
+        range_key_condition=condition,
+    )
+    return Page(items=[_to_flight(item) for item in items if isinstance(item, FlightItem)], next_token=next_token)
+
+
+def _failed_at(error: TransactWriteError) -> list[bool]:
+    return [bool(reason and reason.code == _CONDITION_FAILED) for reason in error.cancellation_reasons or []]
+
+
+def reserve_seat(flight_id: str, booking_id: str) -> bool:
+    """Take one seat for a booking. True if taken now, False if this booking already holds one.
+
+    One transaction: the booking's hold is created only if absent, and the counter only goes down while
+    seats are left, so concurrent or repeated calls never oversell and never take two seats for one booking.
+    """
+    ensure_bound()
+    flight_pk, flight_sk = keys.flight(flight_id)
+    hold_pk, hold_sk = keys.seat_hold(flight_id, booking_id)
+    flight = FlightItem(flight_pk, flight_sk)
+    hold = SeatHoldItem(hold_pk, hold_sk, booking_id=booking_id, created_at=datetime.now(UTC))
+    try:
+        with TransactWrite(connection=FlightItem._get_connection().connection) as transaction:
+            transaction.save(hold, condition=TableItem.pk.does_not_exist())
+            transaction.update(
+                flight,
+                actions=[FlightItem.seats_available.add(-1)],
+                condition=TableItem.pk.exists() & (FlightItem.seats_available > 0),
+            )
+    except TransactWriteError as exc:
+        hold_exists, flight_refused = [*_failed_at(exc), False, False][:2]
+        if hold_exists:
+            return False
+        if flight_refused:
+            if get_flight(flight_id) is None:
+                raise NotFound(f"Flight {flight_id} does not exist") from exc
+            raise SeatsUnavailable(f"Flight {flight_id} has no seats left") from exc
+        raise
+    return True
+
+
+def release_seat(flight_id: str, booking_id: str) -> bool:
+    """Give back the seat a booking holds. True if given back now, False if it was already given back."""
+    ensure_bound()
+    flight_pk, flight_sk = keys.flight(flight_id)
+    hold_pk, hold_sk = keys.seat_hold(flight_id, booking_id)
+    try:
+        with TransactWrite(connection=FlightItem._get_connection().connection) as transaction:
+            transaction.delete(SeatHoldItem(hold_pk, hold_sk), condition=TableItem.pk.exists())
+            transaction.update(
+                FlightItem(flight_pk, flight_sk),
+                actions=[FlightItem.seats_available.add(1)],
+                condition=TableItem.pk.exists() & (FlightItem.seats_available < FlightItem.seat_capacity),
+            )
+    except TransactWriteError as exc:
+        hold_missing, flight_refused = [*_failed_at(exc), False, False][:2]
+        if hold_missing:
+            return False
+        if flight_refused:
+            raise SeatNotReserved(f"Flight {flight_id} has no seat taken to give back") from exc
+        raise
+    return True

@@ -1,0 +1,64 @@
+"""Every key of the single table, built in one place with its entity prefix."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from resolvers.domain.models import BookingStatus
+
+FLIGHT = "FLIGHT#"
+BOOKING = "BOOKING#"
+CUSTOMER = "CUSTOMER#"
+ROUTE = "ROUTE#"
+SEAT = "SEAT#"
+LOYALTY = "LOYALTY"
+LOYALTY_ENTRY = "LOYALTY#"
+
+
+def iso(moment: datetime) -> str:
+    """UTC timestamps as sortable text: 2026-01-31T09:30:00Z."""
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def flight(flight_id: str) -> tuple[str, str]:
+    return f"{FLIGHT}{flight_id}", f"{FLIGHT}{flight_id}"
+
+
+def flight_route(departure: str, arrival: str) -> str:
+    return f"{ROUTE}{departure}#{arrival}"
+
+
+def flight_departure(departs: datetime, flight_id: str) -> str:
+    return f"{iso(departs)}#{flight_id}"
+
+
+def departure_day(day: date) -> str:
+    return day.isoformat()
+
+
+def seat_hold(flight_id: str, booking_id: str) -> tuple[str, str]:
+    return f"{FLIGHT}{flight_id}", f"{SEAT}{booking_id}"
+
+
+def booking(booking_id: str) -> tuple[str, str]:
+    return f"{BOOKING}{booking_id}", f"{BOOKING}{booking_id}"
+
+
+def customer(customer_id: str) -> str:
+    return f"{CUSTOMER}{customer_id}"
+
+
+def customer_status(customer_id: str, status: BookingStatus) -> str:
+    return f"{CUSTOMER}{customer_id}#STATUS#{status}"
+
+
+def customer_booking(booking_id: str) -> str:
+    return f"{BOOKING}{booking_id}"
+
+
+def loyalty_summary(customer_id: str) -> tuple[str, str]:
+    return customer(customer_id), LOYALTY
+
+
+def loyalty_entry(customer_id: str, booking_id: str) -> tuple[str, str]:
+    return customer(customer_id), f"{LOYALTY_ENTRY}{booking_id}"

@@ -1,0 +1,90 @@
+"""The loyalty ledger: one entry per booking and a running total per customer, kept in step by transactions."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from pynamodb.exceptions import TransactWriteError
+from pynamodb.transactions import TransactWrite
+
+from resolvers.store import keys
+from resolvers.store.models import LoyaltyEntryItem, LoyaltySummaryItem, TableItem
+from resolvers.store.table import ensure_bound
+
+_CONDITION_FAILED = "ConditionalCheckFailed"
+
+
+def get_points(customer: str) -> int:
+    """The customer's points: one GetItem of the summary (0 for a customer with no ledger yet)."""
+    ensure_bound()
+    pk, sk = keys.loyalty_summary(customer)
+    try:
+        return int(LoyaltySummaryItem.get(pk, sk).points)
+    except LoyaltySummaryItem.DoesNotExist:
+        return 0
+
+
+def _first_condition_failed(error: TransactWriteError) -> bool:
+    reasons = error.cancellation_reasons or []
+    return bool(reasons and reasons[0] and reasons[0].code == _CONDITION_FAILED)
+
+
+def add_points(customer: str, booking_id: str, points: int) -> bool:
+    """Credit a booking's points once. True if credited now, False if this booking was already credited."""
+    ensure_bound()
+    entry_pk, entry_sk = keys.loyalty_entry(customer, booking_id)
+    summary_pk, summary_sk = keys.loyalty_summary(customer)
+    entry = LoyaltyEntryItem(
+        entry_pk,
+        entry_sk,
+        customer=customer,
+        booking_id=booking_id,
+        points=points,
+        reversed=False,
+        created_at=datetime.now(UTC),
+    )
+    try:
+        with TransactWrite(connection=TableItem._get_connection().connection) as transaction:
+            transaction.save(entry, condition=TableItem.pk.does_not_exist())
+            transaction.update(
+                LoyaltySummaryItem(summary_pk, summary_sk),
+                actions=[
+                    LoyaltySummaryItem.points.add(points),
+                    LoyaltySummaryItem.customer.set(customer),
+                    LoyaltySummaryItem.entity.set(LoyaltySummaryItem),
+                ],
+            )
+    except TransactWriteError as exc:
+        if _first_condition_failed(exc):
+            return False
+        raise
+    return True
+
+
+def reverse_points(customer: str, booking_id: str) -> bool:
+    """Take back a booking's points once. True if taken back now, False if there was nothing to take back."""
+    ensure_bound()
+    entry_pk, entry_sk = keys.loyalty_entry(customer, booking_id)
+    summary_pk, summary_sk = keys.loyalty_summary(customer)
+    try:
+        entry = LoyaltyEntryItem.get(entry_pk, entry_sk, consistent_read=True)
+    except LoyaltyEntryItem.DoesNotExist:
+        return False
+    if entry.reversed:
+        return False
+    try:
+        with TransactWrite(connection=TableItem._get_connection().connection) as transaction:
+            transaction.update(
+                entry,
+                actions=[LoyaltyEntryItem.reversed.set(True)],
+                condition=LoyaltyEntryItem.reversed == False,  # noqa: E712 (a DynamoDB condition)
+            )
+            transaction.update(
+                LoyaltySummaryItem(summary_pk, summary_sk),
+                actions=[LoyaltySummaryItem.points.add(-int(entry.points))],
+            )
+    except TransactWriteError as exc:
+        if _first_condition_failed(exc):
+            return False
+        raise
+    return True

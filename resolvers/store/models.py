@@ -1,0 +1,118 @@
+"""The single table's PynamoDB models: one table, entity types told apart by a discriminator."""
+
+from __future__ import annotations
+
+from pynamodb.attributes import (
+    BooleanAttribute,
+    DiscriminatorAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+    UTCDateTimeAttribute,
+)
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+from resolvers.config import DEFAULT_REGION, DEFAULT_TABLE_NAME
+
+
+class Gsi1(GlobalSecondaryIndex["TableItem"]):
+    """Overloaded: flights by route and departure time; bookings by customer, newest first."""
+
+    class Meta:
+        index_name = "GSI1"
+        projection = AllProjection()
+
+    gsi1pk = UnicodeAttribute(hash_key=True, attr_name="GSI1PK")
+    gsi1sk = UnicodeAttribute(range_key=True, attr_name="GSI1SK")
+
+
+class Gsi2(GlobalSecondaryIndex["TableItem"]):
+    """Bookings by customer and status, newest first."""
+
+    class Meta:
+        index_name = "GSI2"
+        projection = AllProjection()
+
+    gsi2pk = UnicodeAttribute(hash_key=True, attr_name="GSI2PK")
+    gsi2sk = UnicodeAttribute(range_key=True, attr_name="GSI2SK")
+
+
+class TableItem(Model):
+    class Meta:
+        table_name = DEFAULT_TABLE_NAME
+        region = DEFAULT_REGION
+        billing_mode = "PAY_PER_REQUEST"
+
+    pk = UnicodeAttribute(hash_key=True, attr_name="PK")
+    sk = UnicodeAttribute(range_key=True, attr_name="SK")
+    entity = DiscriminatorAttribute(attr_name="type")
+    gsi1pk = UnicodeAttribute(null=True, attr_name="GSI1PK")
+    gsi1sk = UnicodeAttribute(null=True, attr_name="GSI1SK")
+    gsi2pk = UnicodeAttribute(null=True, attr_name="GSI2PK")
+    gsi2sk = UnicodeAttribute(null=True, attr_name="GSI2SK")
+
+    gsi1 = Gsi1()
+    gsi2 = Gsi2()
+
+
+class FlightItem(TableItem, discriminator="Flight"):
+    flight_id = UnicodeAttribute(attr_name="id")
+    flight_number = UnicodeAttribute(attr_name="flightNumber")
+    departure_airport_code = UnicodeAttribute(attr_name="departureAirportCode")
+    departure_airport_name = UnicodeAttribute(attr_name="departureAirportName")
+    departure_city = UnicodeAttribute(attr_name="departureCity")
+    departure_date_time = UTCDateTimeAttribute(attr_name="departureDateTime")
+    arrival_airport_code = UnicodeAttribute(attr_name="arrivalAirportCode")
+    arrival_airport_name = UnicodeAttribute(attr_name="arrivalAirportName")
+    arrival_city = UnicodeAttribute(attr_name="arrivalCity")
+    arrival_date_time = UTCDateTimeAttribute(attr_name="arrivalDateTime")
+    ticket_price = NumberAttribute(attr_name="ticketPrice")
+    ticket_currency = UnicodeAttribute(attr_name="ticketCurrency")
+    seat_capacity = NumberAttribute(attr_name="seatCapacity")
+    seats_available = NumberAttribute(attr_name="seatsAvailable")
+    status = UnicodeAttribute(attr_name="status")
+    delay_minutes = NumberAttribute(attr_name="delayMinutes", default=0)
+
+
+class SeatHoldItem(TableItem, discriminator="SeatHold"):
+    """One per booking holding a seat: makes reserve and release idempotent per booking."""
+
+    booking_id = UnicodeAttribute(attr_name="bookingId")
+    created_at = UTCDateTimeAttribute(attr_name="createdAt")
+
+
+class BookingItem(TableItem, discriminator="Booking"):
+    booking_id = UnicodeAttribute(attr_name="id")
+    booking_reference = UnicodeAttribute(attr_name="bookingReference")
+    status = UnicodeAttribute(attr_name="status")
+    status_reason = UnicodeAttribute(null=True, attr_name="statusReason")
+    customer = UnicodeAttribute(attr_name="customer")
+    outbound_flight_id = UnicodeAttribute(attr_name="outboundFlightId")
+    checked_in = BooleanAttribute(attr_name="checkedIn", default=False)
+    created_at = UTCDateTimeAttribute(attr_name="createdAt")
+    updated_at = UTCDateTimeAttribute(attr_name="updatedAt")
+
+
+class LoyaltySummaryItem(TableItem, discriminator="LoyaltySummary"):
+    customer = UnicodeAttribute(attr_name="customer")
+    points = NumberAttribute(attr_name="points", default=0)
+
+
+class LoyaltyEntryItem(TableItem, discriminator="LoyaltyEntry"):
+    """The ledger: one entry per booking, so the same booking never counts twice."""
+
+    customer = UnicodeAttribute(attr_name="customer")
+    booking_id = UnicodeAttribute(attr_name="bookingId")
+    points = NumberAttribute(attr_name="points")
+    reversed = BooleanAttribute(attr_name="reversed", default=False)
+    created_at = UTCDateTimeAttribute(attr_name="createdAt")
+
+
+MODELS: tuple[type[TableItem], ...] = (
+    TableItem,
+    FlightItem,
+    SeatHoldItem,
+    BookingItem,
+    LoyaltySummaryItem,
+    LoyaltyEntryItem,
+)

@@ -1,0 +1,49 @@
+"""Binds the models to the configured table and endpoint, and creates the table where it is missing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from resolvers.config import Settings, get_settings
+from resolvers.store.models import MODELS, TableItem
+
+_bound: Settings | None = None
+
+
+def bind(settings: Settings | None = None) -> None:
+    """Point every model at the table and endpoint of `settings` (the process's settings by default)."""
+    global _bound
+    settings = settings or get_settings()
+    if settings == _bound:
+        return
+    for model in MODELS:
+        model.Meta.table_name = settings.table_name
+        model.Meta.region = settings.region
+        setattr(model.Meta, "host", settings.dynamodb_endpoint)  # noqa: B010 (Meta declares no host)
+        model._connection = None
+    _bound = settings
+
+
+def ensure_bound() -> None:
+    if _bound is None:
+        bind()
+
+
+def create_table_if_missing() -> bool:
+    """Create the table with its indexes; True if it was created now."""
+    ensure_bound()
+    if TableItem.exists():
+        return False
+    TableItem.create_table(wait=True, billing_mode="PAY_PER_REQUEST")
+    return True
+
+
+def index_definitions() -> list[dict[str, Any]]:
+    """The GSIs the models declare, by name with their key attribute names: the CDK app builds them from this."""
+    indexes = []
+    for index in (TableItem.gsi1, TableItem.gsi2):
+        keys = {}
+        for attribute in index.Meta.attributes.values():  # type: ignore[union-attr]
+            keys["partition" if attribute.is_hash_key else "sort"] = attribute.attr_name
+        indexes.append({"name": index.Meta.index_name, **keys})
+    return indexes
