@@ -1,11 +1,11 @@
-"""What every handler shares: Logger and Tracer, the caller, and the one mapping of domain errors to errorType."""
+"""What every handler shares: the Logger, the caller, and the one mapping of domain errors to errorType."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
-from aws_lambda_powertools import Logger, Tracer
+from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import AppSyncResolver
 from aws_lambda_powertools.event_handler.appsync import Router
 from aws_lambda_powertools.logging import correlation_paths
@@ -20,7 +20,8 @@ SERVICE = "airline"
 ERROR_KEY = "__error"
 
 logger = Logger(service=SERVICE)
-tracer = Tracer(service=SERVICE)
+# No Powertools Tracer here: the X-Ray SDK it loads builds a botocore client at import and doubles the cold
+# start (bench/cold_start.py). Lambda's active tracing still records every invocation.
 
 Handler = Callable[[Any, Any], Any]
 
@@ -49,7 +50,6 @@ def build_handler(*routers: Router) -> Handler:
         return error_result(error)
 
     @logger.inject_lambda_context(correlation_id_path=correlation_paths.APPSYNC_RESOLVER)
-    @tracer.capture_lambda_handler
     def handler(event: Any, context: Any) -> Any:
         return app.resolve(event, context)
 

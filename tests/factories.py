@@ -1,0 +1,124 @@
+"""Builders of test data and AppSync events: flights, bookings, callers and direct-resolver events."""
+
+from __future__ import annotations
+
+import copy
+import json
+import uuid
+from datetime import UTC, datetime, timedelta
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from ulid import ULID
+
+from appsync.local.lambda_context import LocalLambdaContext
+from resolvers.domain.models import Booking, BookingStatus, Flight, FlightStatus
+
+EVENTS = Path(__file__).parent / "events"
+
+
+def a_flight(departure: str = "LGW", arrival: str = "MAD", departs: datetime | None = None, **fields: Any) -> Flight:
+    departs = departs or datetime.now(UTC).replace(microsecond=0) + timedelta(days=1)
+    values: dict[str, Any] = {
+        "id": str(ULID()),
+        "flight_number": "AW1812",
+        "departure_airport_code": departure,
+        "departure_airport_name": f"{departure} airport",
+        "departure_city": f"{departure} city",
+        "departure_date_time": departs,
+        "arrival_airport_code": arrival,
+        "arrival_airport_name": f"{arrival} airport",
+        "arrival_city": f"{arrival} city",
+        "arrival_date_time": departs + timedelta(hours=2),
+        "ticket_price": 8900,
+        "ticket_currency": "GBP",
+        "seat_capacity": 50,
+        "seats_available": 50,
+        "status": FlightStatus.SCHEDULED,
+        "delay_minutes": 0,
+    }
+    values.update(fields)
+    return Flight(**values)
+
+
+def a_booking(customer: str, flight_id: str, status: BookingStatus = BookingStatus.CONFIRMED, **fields: Any) -> Booking:
+    now = datetime.now(UTC)
+    values: dict[str, Any] = {
+        "id": str(ULID()),
+        "booking_reference": "ABC234",
+        "status": status,
+        "customer": customer,
+        "outbound_flight_id": flight_id,
+        "created_at": now,
+        "updated_at": now,
+    }
+    values.update(fields)
+    return Booking(**values)
+
+
+def a_customer() -> str:
+    return str(uuid.uuid4())
+
+
+def cognito(sub: str, *groups: str) -> dict[str, Any]:
+    """An AppSync identity of a Cognito user pool user."""
+    return {
+        "sub": sub,
+        "issuer": "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_example",
+        "username": f"user-{sub[:8]}",
+        "claims": {"sub": sub, "cognito:username": f"user-{sub[:8]}", "cognito:groups": list(groups)},
+        "sourceIp": ["203.0.113.10"],
+        "defaultAuthStrategy": "ALLOW",
+        "groups": list(groups) or None,
+    }
+
+
+def admin() -> dict[str, Any]:
+    return cognito(a_customer(), "Admins")
+
+
+def iam() -> dict[str, Any]:
+    """An AppSync identity of an IAM principal (the saga, operations tooling)."""
+    return {
+        "accountId": "123456789012",
+        "cognitoIdentityPoolId": None,
+        "cognitoIdentityId": None,
+        "sourceIp": ["203.0.113.20"],
+        "username": "AROAEXAMPLE:saga",
+        "userArn": "arn:aws:sts::123456789012:assumed-role/booking-saga/saga",
+        "cognitoIdentityAuthType": None,
+        "cognitoIdentityAuthProvider": None,
+    }
+
+
+@cache
+def _template(name: str) -> Any:
+    return json.loads((EVENTS / f"{name}.json").read_text())
+
+
+def event(name: str, **overrides: Any) -> Any:
+    """A canonical event from tests/events/, with top-level keys replaced (arguments, identity, source)."""
+    loaded = copy.deepcopy(_template(name))
+    if isinstance(loaded, list):
+        return loaded
+    loaded.update(overrides)
+    return loaded
+
+
+def batch_event(name: str, sources: list[dict[str, Any]], identity: dict[str, Any] | None) -> list[Any]:
+    """A BatchInvoke: the template's first event once per parent `source`, as AppSync sends them."""
+    template = copy.deepcopy(_template(name))[0]
+    return [{**copy.deepcopy(template), "source": source, "identity": identity} for source in sources]
+
+
+def context(function: str) -> LocalLambdaContext:
+    return LocalLambdaContext(function_name=function)
+
+
+def error_of(result: Any) -> dict[str, Any]:
+    """The GraphQL error a handler result carries; fails the test if it carries none."""
+    assert isinstance(result, dict), result
+    assert "__error" in result, f"expected an error, got {result}"
+    error: dict[str, Any] = result["__error"]
+    return error

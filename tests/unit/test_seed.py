@@ -1,0 +1,32 @@
+"""Sample flights: several routes, every day from today, so a search for tomorrow finds flights."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from appsync.local.seed import sample_flights
+
+
+def test_sample_flights_cover_tomorrow_on_lgw_mad_both_ways():
+    today = date(2026, 11, 22)
+    flights = sample_flights(today, days=28)
+    tomorrow = today + timedelta(days=1)
+
+    def on(dep: str, arr: str) -> list:
+        return [
+            f
+            for f in flights
+            if (f.departure_airport_code, f.arrival_airport_code, f.departure_date_time.date()) == (dep, arr, tomorrow)
+        ]
+
+    assert on("LGW", "MAD")
+    assert on("MAD", "LGW")
+    assert len({(f.departure_airport_code, f.arrival_airport_code) for f in flights}) >= 6
+    assert max(f.departure_date_time.date() for f in flights) == today + timedelta(days=27)
+
+
+def test_sample_flight_ids_are_stable_so_seeding_twice_adds_nothing():
+    today = date(2026, 11, 22)
+
+    assert [f.id for f in sample_flights(today, 2)] == [f.id for f in sample_flights(today, 2)]
+    assert len({f.id for f in sample_flights(today, 28)}) == len(sample_flights(today, 28))
