@@ -1,0 +1,123 @@
+"""The Lambda functions: one per domain of appsync/fields.py FUNCTIONS, all running the same resolvers/ asset."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from aws_cdk import Aws, RemovalPolicy
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_secretsmanager as secretsmanager
+from constructs import Construct
+
+from appsync.fields import FUNCTIONS
+from resolvers import config
+
+from .settings import (
+    API_FUNCTION_KINDS,
+    ARCHITECTURE,
+    LOG_RETENTION,
+    POWERTOOLS_LAYER_ARN,
+    RUNTIME,
+    TABLE_ACTIONS,
+    FunctionKind,
+)
+
+
+@dataclass(frozen=True)
+class FunctionShared:
+    """What every function of the stack is built with; phase 2's saga and event functions use it too."""
+
+    code: lambda_.Code
+    powertools_layer: lambda_.ILayerVersion
+    table: dynamodb.ITable
+    index_names: list[str]
+    pagination_secret: secretsmanager.ISecret
+
+
+def powertools_layer(scope: Construct, version: str) -> lambda_.ILayerVersion:
+    arn = POWERTOOLS_LAYER_ARN.format(partition=Aws.PARTITION, region=Aws.REGION, version=version)
+    return lambda_.LayerVersion.from_layer_version_arn(scope, "PowertoolsLayer", arn)
+
+
+def function_environment(shared: FunctionShared) -> dict[str, str]:
+    """The variables resolvers/config.py reads. AWS_REGION comes from the runtime; DYNAMODB_ENDPOINT is local only.
+    PAGINATION_SECRET is a dynamic reference resolved by CloudFormation at deploy time: never a literal."""
+    return {
+        config.TABLE_NAME: shared.table.table_name,
+        config.PAGINATION_SECRET: shared.pagination_secret.secret_value.unsafe_unwrap(),
+    }
+
+
+class PythonFunction(Construct):
+    """One function: its own role (logs to its own log group only), log group with retention, X-Ray tracing."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        shared: FunctionShared,
+        handler: str,
+        kind: FunctionKind,
+        description: str,
+        extra_environment: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.kind = kind
+        self.log_group = logs.LogGroup(self, "Logs", retention=LOG_RETENTION, removal_policy=RemovalPolicy.DESTROY)
+        # An own role instead of AWSLambdaBasicExecutionRole: logs go to this function's log group, nowhere else.
+        self.role = iam.Role(self, "Role", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
+        self.role.add_to_policy(
+            iam.PolicyStatement(
+                actions=["logs:CreateLogStream", "logs:PutLogEvents"],
+                resources=[self.log_group.log_group_arn],
+            )
+        )
+        self.function = lambda_.Function(
+            self,
+            "Function",
+            description=description,
+            runtime=RUNTIME,
+            architecture=ARCHITECTURE,
+            code=shared.code,
+            handler=handler,
+            layers=[shared.powertools_layer],
+            memory_size=kind.memory_mb,
+            timeout=kind.timeout,
+            tracing=lambda_.Tracing.ACTIVE,
+            log_group=self.log_group,
+            role=self.role,
+            environment={**function_environment(shared), **(extra_environment or {})},
+        )
+
+    def grant_table(self, table: dynamodb.ITable, index_names: list[str], actions: tuple[str, ...]) -> None:
+        """Exactly `actions` on the table and its named indexes."""
+        self.role.add_to_policy(
+            iam.PolicyStatement(
+                actions=list(actions),
+                resources=[table.table_arn, *(f"{table.table_arn}/index/{name}" for name in index_names)],
+            )
+        )
+
+
+class ApiFunctions(Construct):
+    """The AppSync resolvers' functions, by the names of appsync/fields.py FUNCTIONS."""
+
+    def __init__(self, scope: Construct, construct_id: str, *, shared: FunctionShared) -> None:
+        super().__init__(scope, construct_id)
+        self.by_name: dict[str, PythonFunction] = {}
+        for name, handler in FUNCTIONS.items():
+            function = PythonFunction(
+                self,
+                name.title(),
+                shared=shared,
+                handler=handler,
+                kind=API_FUNCTION_KINDS[name],
+                description=f"AppSync resolvers of the {name} domain ({handler})",
+            )
+            function.grant_table(shared.table, shared.index_names, TABLE_ACTIONS[name])
+            self.by_name[name] = function

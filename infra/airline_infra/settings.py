@@ -1,0 +1,97 @@
+"""What the stack is built from: repository paths, function kinds and their sizes, budgets and limits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from aws_cdk import Duration
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+
+ROOT = Path(__file__).resolve().parents[2]
+RESOLVERS_DIR = ROOT / "resolvers"
+APPSYNC_DIR = ROOT / "appsync"
+LAMBDA_RESOLVER_CODE = APPSYNC_DIR / "lambda_resolver.js"
+LAMBDA_BATCH_RESOLVER_CODE = APPSYNC_DIR / "lambda_batch_resolver.js"
+PYPROJECT = ROOT / "pyproject.toml"
+
+# Context keys (`cdk deploy -c key=value`, or cdk.json).
+CONTEXT_BUNDLE_DEPENDENCIES = "bundleDependencies"
+CONTEXT_POWERTOOLS_LAYER_VERSION = "powertoolsLayerVersion"
+CONTEXT_ALARM_EMAIL = "alarmEmail"
+
+RUNTIME = lambda_.Runtime.PYTHON_3_14
+ARCHITECTURE = lambda_.Architecture.ARM_64
+PYTHON_VERSION = RUNTIME.name.removeprefix("python")  # "3.14"
+# pip's name for the runtime's platform, to install wheels that run in Lambda whatever machine synthesizes.
+PIP_PLATFORM = "manylinux2014_aarch64"
+# The official Powertools layer (it carries the tracer's aws-xray-sdk); the runtime brings boto3.
+POWERTOOLS_LAYER_ARN = (
+    "arn:{partition}:lambda:{region}:017000801446:layer:AWSLambdaPowertoolsPythonV3-python"
+    + PYTHON_VERSION.replace(".", "")
+    + "-arm64:{version}"
+)
+DEFAULT_POWERTOOLS_LAYER_VERSION = "38"
+# Dependencies the layer or the runtime already provide: not bundled.
+PROVIDED_DEPENDENCIES = frozenset({"aws-lambda-powertools", "boto3", "botocore"})
+
+LOG_RETENTION = logs.RetentionDays.ONE_MONTH
+
+# Powertools idempotency records (phase 2's saga and initBooking) carry their expiry in this attribute.
+TTL_ATTRIBUTE = "expiration"
+
+
+@dataclass(frozen=True)
+class FunctionKind:
+    """Size and latency budget of a kind of function."""
+
+    name: str
+    memory_mb: int
+    timeout: Duration
+    # p99 duration above which the latency alarm fires.
+    p99_budget_ms: int
+
+
+API = FunctionKind("api", memory_mb=512, timeout=Duration.seconds(10), p99_budget_ms=1_000)
+BOOKING = FunctionKind("booking", memory_mb=1024, timeout=Duration.seconds(15), p99_budget_ms=3_000)
+PAYMENT = FunctionKind("payment", memory_mb=1536, timeout=Duration.seconds(30), p99_budget_ms=10_000)
+
+# The API functions of appsync/fields.py FUNCTIONS, by kind.
+API_FUNCTION_KINDS: dict[str, FunctionKind] = {"catalog": API, "bookings": API, "loyalty": API}
+
+# Least privilege: the DynamoDB actions each API function's store code issues (see resolvers/store/).
+TABLE_ACTIONS: dict[str, tuple[str, ...]] = {
+    # listFlights (GSI1 query), getFlight, Booking.outboundFlight (batch get), createFlight (conditional put).
+    "catalog": ("dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:PutItem"),
+    # getBooking, listBookings (GSI1, GSI2 queries).
+    "bookings": ("dynamodb:GetItem", "dynamodb:Query"),
+    # getLoyalty.
+    "loyalty": ("dynamodb:GetItem",),
+}
+
+
+@dataclass(frozen=True)
+class ApiLimits:
+    """AppSync protections against expensive queries, and the API's latency budget."""
+
+    query_depth: int = 8
+    # A page of 100 bookings resolves 100 outboundFlight fields (in one BatchInvoke) plus the list itself.
+    resolver_count: int = 250
+    p99_latency_budget_ms: int = 1_000
+    # WAF: requests per IP over the evaluation window before the IP is blocked.
+    rate_limit_per_ip: int = 2_000
+    rate_window_seconds: int = 300
+    api_key_days: int = 365
+
+
+API_LIMITS = ApiLimits()
+
+
+@dataclass(frozen=True)
+class AlarmThresholds:
+    lambda_error_percent: float = 1.0
+    appsync_5xx_percent: float = 0.5
+
+
+ALARM_THRESHOLDS = AlarmThresholds()
