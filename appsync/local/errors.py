@@ -1,0 +1,50 @@
+"""GraphQL errors in AppSync's shape: errorType, errorInfo, path, locations, message; internals never leak."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from graphql import GraphQLError
+
+logger = logging.getLogger("appsync.local")
+
+INTERNAL_FAILURE = "InternalFailure"
+
+
+class AppSyncError(Exception):
+    """A GraphQL error as AppSync reports it: `errorType`, `message` and `errorInfo`."""
+
+    def __init__(self, error_type: str | None, message: str, error_info: Any = None) -> None:
+        super().__init__(message)
+        self.error_type = error_type
+        self.message = message
+        self.error_info = error_info
+
+
+def format_error(error: GraphQLError, correlation_id: str) -> dict[str, Any]:
+    """One entry of `errors[]`. Errors in the document (syntax, validation, limits) carry no errorType, as on
+    AppSync; errors while resolving a field carry one; anything unexpected becomes a generic InternalFailure."""
+    locations = [{"line": loc.line, "column": loc.column, "sourceName": None} for loc in error.locations or ()]
+    original = error.original_error
+    if not isinstance(original, AppSyncError):
+        if error.path is None:
+            return {"path": None, "locations": locations or None, "message": error.message}
+        if original is None:
+            # graphql-core's own execution errors, like a null for a non-null field.
+            original = AppSyncError(None, error.message)
+        else:
+            logger.error("Unexpected error at %s (correlation id %s)", error.path, correlation_id, exc_info=original)
+            original = AppSyncError(
+                INTERNAL_FAILURE,
+                f"An internal error occurred; the server log has it under correlation id {correlation_id}",
+                {"correlationId": correlation_id},
+            )
+    return {
+        "path": error.path,
+        "data": None,
+        "errorType": original.error_type,
+        "errorInfo": original.error_info,
+        "locations": locations or None,
+        "message": original.message,
+    }
