@@ -1,0 +1,114 @@
+"""Runs booking saga executions locally, off the caller's thread, with a bound on workers and on the backlog."""
+
+from __future__ import annotations
+
+import importlib
+import threading
+import uuid
+from collections.abc import Callable, Mapping
+from concurrent import futures as concurrent_futures
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
+
+from appsync.local.asl import Execution, LocalStateMachine
+from appsync.local.lambda_context import LocalLambdaContext
+from resolvers.saga import definition
+
+
+class SagaBacklogFull(RuntimeError):
+    """More executions are queued than the runner accepts; the caller should fail the request, not block."""
+
+
+class LocalSagaRunner:
+    """Starts named executions of the booking saga; a name runs at most once, as Step Functions dedupes names."""
+
+    def __init__(
+        self,
+        resources: Mapping[str, Callable[[Any], Any]],
+        max_workers: int = 4,
+        max_pending: int = 1000,
+        retry_interval_scale: float = 1.0,
+    ) -> None:
+        # Built here so that a definition the interpreter cannot run, or a Resource without a callable, fails at
+        # start-up rather than in the first booking.
+        self._machine = LocalStateMachine(
+            definition.load_definition(), resources, retry_interval_scale=retry_interval_scale
+        )
+        self._executor = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="saga")
+        self._max_pending = max_pending
+        self._lock = threading.Lock()
+        self._executions: dict[str, Future[Execution]] = {}
+        self._queued = 0
+        self._closed = False
+
+    @classmethod
+    def for_booking_saga(cls, dead_letter: Callable[[dict[str, Any]], Any], **kwargs: Any) -> LocalSagaRunner:
+        """The runner wired to the saga's Lambda handlers; failed bookings' records go to `dead_letter`."""
+        resources: dict[str, Callable[[Any], Any]] = {
+            definition.placeholder(task.placeholder): _lambda_task(
+                task.placeholder.removesuffix("FunctionArn"), task.handler
+            )
+            for task in definition.TASKS
+        }
+        resources[definition.SQS_SEND_MESSAGE] = _send_message(dead_letter)
+        return cls(resources, **kwargs)
+
+    def start(self, name: str, execution_input: dict[str, Any]) -> bool:
+        """Queue an execution; False (and nothing started) if one with this name was already started."""
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("the saga runner is shut down")
+            if name in self._executions:
+                return False
+            if self._queued >= self._max_pending:
+                raise SagaBacklogFull(f"{self._queued} saga executions are already waiting for a worker")
+            self._queued += 1
+            self._executions[name] = self._executor.submit(self._run, name, execution_input)
+            return True
+
+    def wait(self, name: str, timeout: float | None = None) -> Execution:
+        """The finished execution; KeyError if never started, TimeoutError if still running after `timeout`."""
+        with self._lock:
+            future = self._executions[name]
+        return future.result(timeout)
+
+    def wait_all(self, timeout: float | None = None) -> dict[str, Execution]:
+        """Every execution started so far, finished, by name; TimeoutError if some are still running."""
+        with self._lock:
+            futures = dict(self._executions)
+        _, not_done = concurrent_futures.wait(futures.values(), timeout)
+        if not_done:
+            raise TimeoutError(f"{len(not_done)} saga executions still running after {timeout}s")
+        return {name: future.result() for name, future in futures.items()}
+
+    def shutdown(self, wait: bool = True) -> None:
+        """Refuse new executions; with `wait`, return once the started ones have finished."""
+        with self._lock:
+            self._closed = True
+        self._executor.shutdown(wait=wait)
+
+    def _run(self, name: str, execution_input: dict[str, Any]) -> Execution:
+        with self._lock:
+            self._queued -= 1
+        return self._machine.execute(execution_input, name)
+
+
+def _lambda_task(function_name: str, handler_path: str) -> Callable[[Any], Any]:
+    module_name, _, attribute = handler_path.rpartition(".")
+
+    def invoke(event: Any) -> Any:
+        # Imported at the first invocation, not when the runner is built: the handlers' module pulls in the store
+        # and its configuration, which the local server may not have ready yet.
+        handler = getattr(importlib.import_module(module_name), attribute)
+        return handler(event, LocalLambdaContext(function_name=function_name))
+
+    return invoke
+
+
+def _send_message(dead_letter: Callable[[dict[str, Any]], Any]) -> Callable[[Any], Any]:
+    def send(parameters: Any) -> dict[str, Any]:
+        dead_letter(parameters["MessageBody"])
+        # The shape of SQS SendMessage's answer; the saga discards it (ResultPath null) but a task must return one.
+        return {"MessageId": str(uuid.uuid4())}
+
+    return send
