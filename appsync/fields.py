@@ -45,6 +45,8 @@ FIELD_RESOLVERS: tuple[FieldResolver, ...] = (
     FieldResolver("Booking", "outboundFlight", "catalog", max_batch_size=100),
     FieldResolver("Query", "getBooking", "bookings"),
     FieldResolver("Query", "listBookings", "bookings"),
+    FieldResolver("Mutation", "initBooking", "bookings"),
+    FieldResolver("Mutation", "cancelBooking", "bookings"),
     FieldResolver("Query", "getLoyalty", "loyalty"),
 )
 

@@ -51,6 +51,37 @@ class IdempotencyConflict(DomainError):
     error_type = "IdempotencyConflict"
 
 
+class BookingNotCancellable(DomainError):
+    """Only a CONFIRMED booking can be cancelled (a PENDING one is still being decided, a FAILED one never held)."""
+
+    error_type = "BookingNotCancellable"
+
+
+class PaymentDeclined(DomainError):
+    """The payment provider refused the payment for good: retrying will not help."""
+
+    error_type = "PaymentDeclined"
+
+
+class CardDeclined(PaymentDeclined):
+    error_type = "CardDeclined"
+
+
+class InsufficientFunds(PaymentDeclined):
+    error_type = "InsufficientFunds"
+
+
+class TransientPaymentError(DomainError):
+    """The payment provider failed in a way that a later try may not."""
+
+    error_type = "TransientPaymentError"
+    retryable = True
+
+
+class PaymentTimeout(TransientPaymentError):
+    error_type = "PaymentTimeout"
+
+
 class Conflict(DomainError):
     """A write lost a race it may win when tried again."""
 

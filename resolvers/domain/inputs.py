@@ -184,3 +184,35 @@ class NewFlight:
             ticket_currency=currency,
             seat_capacity=bounded_int(raw.get("seatCapacity"), "input.seatCapacity", 1, MAX_SEAT_CAPACITY),
         )
+
+
+_PAYMENT_TOKEN = re.compile(r"[A-Za-z0-9_-]{3,128}")
+_IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9_.:-]{8,64}")
+
+
+@dataclass(frozen=True)
+class NewBooking:
+    outbound_flight_id: str
+    payment_token: str
+    idempotency_key: str
+    customer: str | None
+
+    @classmethod
+    def parse(cls, raw: Any) -> NewBooking:
+        if not isinstance(raw, dict):
+            raise ValidationError("input", "is required")
+        token = raw.get("paymentToken")
+        if not isinstance(token, str) or not _PAYMENT_TOKEN.fullmatch(token):
+            raise ValidationError("input.paymentToken", "must be a payment token of 3 to 128 letters, digits, - or _")
+        key = raw.get("idempotencyKey")
+        if not isinstance(key, str) or not _IDEMPOTENCY_KEY.fullmatch(key):
+            raise ValidationError(
+                "input.idempotencyKey", "must be 8 to 64 letters, digits or . _ : - (a UUID is a good choice)"
+            )
+        customer = raw.get("customer")
+        return cls(
+            outbound_flight_id=entity_id(raw.get("outboundFlightId"), "input.outboundFlightId"),
+            payment_token=token,
+            idempotency_key=key,
+            customer=None if customer is None else customer_id(customer, "input.customer"),
+        )

@@ -29,6 +29,17 @@ class LoyaltyLevel(StrEnum):
     GOLD = "GOLD"
 
 
+class PaymentStatus(StrEnum):
+    # Attempts were made, none authorized yet (transient failures).
+    ATTEMPTED = "ATTEMPTED"
+    AUTHORIZED = "AUTHORIZED"
+    CAPTURED = "CAPTURED"
+    DECLINED = "DECLINED"
+    # An authorization released without capture.
+    VOIDED = "VOIDED"
+    REFUNDED = "REFUNDED"
+
+
 @dataclass(frozen=True)
 class Flight:
     id: str
@@ -69,6 +80,16 @@ class Loyalty:
     level: LoyaltyLevel
     remaining_points: int
     percentage: int
+
+
+@dataclass(frozen=True)
+class Payment:
+    booking_id: str
+    status: PaymentStatus
+    # Minor units of `currency`: the flight's ticket price.
+    amount: int
+    currency: str
+    attempts: int = 0
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Bookings handler: getBooking and listBookings (the caller's own; Admins and IAM may read anyone's)."""
+"""Bookings handler: getBooking, listBookings, initBooking and cancelBooking (owners; Admins and IAM for anyone)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler.appsync import Router
 
-from resolvers.domain.inputs import BookingSearch, PageRequest, entity_id
+from resolvers.domain.inputs import BookingSearch, NewBooking, PageRequest, entity_id
 from resolvers.handlers import wire
 from resolvers.handlers.app import build_handler, caller_of
 from resolvers.services import bookings
@@ -23,6 +23,16 @@ def handle_get_booking(id: Any = None) -> dict[str, Any] | None:
 def handle_list_bookings(filter: Any = None, limit: Any = None, nextToken: Any = None) -> dict[str, Any]:
     page = bookings.list_bookings(caller_of(router), BookingSearch.parse(filter), PageRequest.parse(limit, nextToken))
     return wire.connection(page)
+
+
+@router.resolver(type_name="Mutation", field_name="initBooking")
+def handle_init_booking(input: Any = None) -> dict[str, Any]:
+    return wire.to_graphql(bookings.init_booking(caller_of(router), NewBooking.parse(input)))
+
+
+@router.resolver(type_name="Mutation", field_name="cancelBooking")
+def handle_cancel_booking(id: Any = None) -> dict[str, Any]:
+    return wire.to_graphql(bookings.cancel_booking(caller_of(router), entity_id(id, "id")))
 
 
 handler = build_handler(router)

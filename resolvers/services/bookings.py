@@ -1,12 +1,37 @@
-"""Bookings, the read side: a customer reads their own; Admins and IAM read anyone's."""
+"""Bookings: reading them, starting one (initBooking) and cancelling one (cancelBooking).
+
+A customer reads and changes their own bookings; Admins and IAM any customer's.
+"""
 
 from __future__ import annotations
 
-from resolvers.domain.errors import Unauthorized
-from resolvers.domain.identity import Caller
-from resolvers.domain.inputs import BookingSearch, PageRequest
-from resolvers.domain.models import Booking, Page
+import hashlib
+import json
+from datetime import UTC, datetime, timedelta
+
+from resolvers import events
+from resolvers.domain.errors import (
+    BookingNotCancellable,
+    Conflict,
+    IdempotencyConflict,
+    NotFound,
+    SeatsUnavailable,
+    Unauthorized,
+    ValidationError,
+)
+from resolvers.domain.identity import AuthMode, Caller
+from resolvers.domain.inputs import BookingSearch, NewBooking, PageRequest
+from resolvers.domain.models import Booking, BookingStatus, FlightStatus, Page
+from resolvers.domain.references import new_reference
+from resolvers.payments import provider as payment_provider
+from resolvers.saga.starter import start_booking_saga
+from resolvers.services import catalog
 from resolvers.store import bookings as booking_store
+from resolvers.store import flights as flight_store
+
+# How long an idempotency key is remembered: well past any client's retry window.
+IDEMPOTENCY_TTL = timedelta(hours=24)
+_REFERENCE_ATTEMPTS = 5
 
 
 def get_booking(caller: Caller, booking_id: str) -> Booking | None:
@@ -21,3 +46,137 @@ def get_booking(caller: Caller, booking_id: str) -> Booking | None:
 def list_bookings(caller: Caller, search: BookingSearch, page: PageRequest) -> Page[Booking]:
     customer = caller.customer_to_act_for(search.customer)
     return booking_store.list_customer_bookings(customer, search.status, page.limit, page.next_token)
+
+
+def _booking_customer(caller: Caller, requested: str | None) -> str:
+    if caller.mode is AuthMode.COGNITO:
+        if requested is not None and requested != caller.customer:
+            raise Unauthorized("Customers book for themselves only")
+        assert caller.customer is not None
+        return caller.customer
+    if caller.mode is AuthMode.IAM:
+        if requested is None:
+            raise ValidationError("input.customer", "is required when booking as an IAM principal")
+        return requested
+    raise Unauthorized("Sign in to book")
+
+
+def _request_hash(customer: str, new: NewBooking) -> str:
+    request = {"customer": customer, "flight": new.outbound_flight_id, "token": new.payment_token}
+    return hashlib.sha256(json.dumps(request, sort_keys=True).encode()).hexdigest()
+
+
+def _replay(booking_id: str, request_hash: str, expected_hash: str, payment_token: str) -> Booking:
+    """The answer to a repeated request: the same booking, and its saga started (once) if still pending."""
+    if request_hash != expected_hash:
+        raise IdempotencyConflict("This idempotencyKey was used for a different booking request")
+    booking = booking_store.get_booking(booking_id)
+    if booking is None:
+        raise Conflict("The booking for this idempotencyKey is being written; try again")
+    if booking.status is BookingStatus.PENDING:
+        # A first call may have stopped after writing the booking: finish its work, which is idempotent.
+        _announce(booking, payment_token)
+    return booking
+
+
+def _announce(booking: Booking, payment_token: str) -> None:
+    events.publish(
+        events.DomainEvent(
+            events.BOOKING_CREATED,
+            {
+                "bookingId": booking.id,
+                "customer": booking.customer,
+                "outboundFlightId": booking.outbound_flight_id,
+                "bookingReference": booking.booking_reference,
+            },
+            subject=booking.id,
+        )
+    )
+    start_booking_saga(booking.id, booking.outbound_flight_id, booking.customer, payment_token)
+
+
+def init_booking(caller: Caller, new: NewBooking) -> Booking:
+    """Write a PENDING booking and start its saga; the same key and request answer the same booking."""
+    customer = _booking_customer(caller, new.customer)
+    request_hash = _request_hash(customer, new)
+    found = booking_store.find_idempotent(customer, new.idempotency_key)
+    if found is not None:
+        return _replay(*found, request_hash, new.payment_token)
+
+    flight = catalog.require_flight(new.outbound_flight_id)
+    if flight.status is FlightStatus.CANCELLED:
+        raise ValidationError("input.outboundFlightId", "this flight is cancelled")
+    now = datetime.now(UTC)
+    if flight.departure_date_time <= now:
+        raise ValidationError("input.outboundFlightId", "this flight has departed")
+    if flight.seats_available <= 0:
+        raise SeatsUnavailable(f"Flight {flight.id} has no seats left")
+
+    for _ in range(_REFERENCE_ATTEMPTS):
+        booking = Booking(
+            id=_new_id(),
+            booking_reference=new_reference(),
+            status=BookingStatus.PENDING,
+            customer=customer,
+            outbound_flight_id=flight.id,
+            created_at=now,
+            updated_at=now,
+        )
+        try:
+            booking_store.create_booking(booking, new.idempotency_key, request_hash, now + IDEMPOTENCY_TTL)
+        except booking_store.ReferenceTaken:
+            continue
+        except booking_store.DuplicateRequest as twin:
+            return _replay(twin.booking_id, twin.request_hash, request_hash, new.payment_token)
+        _announce(booking, new.payment_token)
+        return booking
+    raise Conflict("Could not allot a booking reference; try again")
+
+
+def _new_id() -> str:
+    from ulid import ULID  # only writes need it: kept off the cold start of reads
+
+    return str(ULID())
+
+
+def cancel_booking(caller: Caller, booking_id: str) -> Booking:
+    """Cancel a CONFIRMED booking: status CANCELLED, then refund, seat back and (through the event) points back.
+
+    Every step after the status change is idempotent and runs on every call, so cancelling again answers the
+    same booking and finishes whatever an interrupted call left undone.
+    """
+    booking = booking_store.get_booking(booking_id)
+    if booking is None:
+        raise NotFound(f"Booking {booking_id} does not exist")
+    if not caller.may_read_customer(booking.customer):
+        raise Unauthorized("Not authorized to cancel this booking")
+    if booking.status is BookingStatus.CONFIRMED:
+        reason = "Cancelled by an administrator" if caller.customer != booking.customer else "Cancelled by the customer"
+        try:
+            booking = booking_store.change_status(booking, {BookingStatus.CONFIRMED}, BookingStatus.CANCELLED, reason)
+        except booking_store.StatusConflict as conflict:
+            if conflict.current is None or conflict.current.status is not BookingStatus.CANCELLED:
+                raise
+            booking = conflict.current
+    if booking.status is not BookingStatus.CANCELLED:
+        raise BookingNotCancellable(f"Only a CONFIRMED booking can be cancelled; this one is {booking.status}")
+
+    payment = payment_provider().refund(booking.id)
+    flight_store.release_seat(booking.outbound_flight_id, booking.id)
+    cancelled = events.DomainEvent(
+        events.BOOKING_CANCELLED,
+        {"bookingId": booking.id, "customer": booking.customer, "outboundFlightId": booking.outbound_flight_id},
+        subject=booking.id,
+    )
+    if payment is not None:
+        events.publish(
+            events.DomainEvent(
+                events.PAYMENT_REFUNDED,
+                {"bookingId": booking.id, "amount": payment.amount, "currency": payment.currency},
+                subject=booking.id,
+            ),
+            cancelled,
+        )
+    else:
+        events.publish(cancelled)
+    return booking

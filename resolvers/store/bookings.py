@@ -1,11 +1,23 @@
-"""Bookings in the table: by id, and a customer's bookings newest first, all or by status."""
+"""Bookings in the table: reads, idempotent creation with a unique reference, and status changes."""
 
 from __future__ import annotations
 
+import random
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+from pynamodb.exceptions import TransactWriteError, UpdateError
+from pynamodb.transactions import TransactWrite
+
+from resolvers.domain.errors import Conflict
 from resolvers.domain.models import Booking, BookingStatus, Page
 from resolvers.store import keys, pagination
-from resolvers.store.models import BookingItem, TableItem
+from resolvers.store.models import BookingItem, IdempotencyItem, ReferenceItem, TableItem
 from resolvers.store.table import ensure_bound
+
+_CONDITION_FAILED = "ConditionalCheckFailed"
+_TRANSACTION_CONFLICT = "TransactionConflict"
 
 _BY_CUSTOMER_KEYS = ("PK", "SK", "GSI1PK", "GSI1SK")
 _BY_STATUS_KEYS = ("PK", "SK", "GSI2PK", "GSI2SK")
@@ -82,3 +94,98 @@ def list_customer_bookings(customer: str, status: BookingStatus | None, limit: i
         scan_index_forward=False,
     )
     return Page(items=[_to_booking(item) for item in items if isinstance(item, BookingItem)], next_token=next_token)
+
+
+class DuplicateRequest(Exception):
+    """The customer's idempotency key was used before: for `booking_id`, by a request hashing to `request_hash`."""
+
+    def __init__(self, booking_id: str, request_hash: str) -> None:
+        super().__init__(booking_id)
+        self.booking_id = booking_id
+        self.request_hash = request_hash
+
+
+class ReferenceTaken(Exception):
+    """Another booking holds this booking reference."""
+
+
+class StatusConflict(Exception):
+    """The booking is not in a status the change starts from; `current` is what it is now (None if missing)."""
+
+    def __init__(self, current: Booking | None) -> None:
+        super().__init__(current.status if current else "missing")
+        self.current = current
+
+
+_RACE_RETRIES = 8
+
+
+def find_idempotent(customer: str, key: str) -> tuple[str, str] | None:
+    """(booking id, request hash) recorded for a customer's idempotency key, or None."""
+    ensure_bound()
+    pk, sk = keys.idempotency(customer, key)
+    try:
+        item = IdempotencyItem.get(pk, sk, consistent_read=True)
+    except IdempotencyItem.DoesNotExist:
+        return None
+    return item.booking_id, item.request_hash
+
+
+def create_booking(booking: Booking, idempotency_key: str, request_hash: str, expires_at: datetime) -> None:
+    """Write a new booking, its idempotency record and its reference in one transaction.
+
+    Raises DuplicateRequest if the key was used before (concurrent twins included: exactly one transaction
+    wins), ReferenceTaken if the reference belongs to another booking.
+    """
+    ensure_bound()
+    idem_pk, idem_sk = keys.idempotency(booking.customer, idempotency_key)
+    ref_pk, ref_sk = keys.reference(booking.booking_reference)
+    record = IdempotencyItem(idem_pk, idem_sk, booking_id=booking.id, request_hash=request_hash, expires_at=expires_at)
+    reference = ReferenceItem(ref_pk, ref_sk, booking_id=booking.id)
+    for attempt in range(_RACE_RETRIES):
+        try:
+            with TransactWrite(connection=TableItem._get_connection().connection) as transaction:
+                transaction.save(record, condition=TableItem.pk.does_not_exist())
+                transaction.save(_to_item(booking), condition=TableItem.pk.does_not_exist())
+                transaction.save(reference, condition=TableItem.pk.does_not_exist())
+            return
+        except TransactWriteError as exc:
+            codes = [reason.code if reason else None for reason in exc.cancellation_reasons or []]
+            codes += [None] * (3 - len(codes))
+            if codes[0] == _CONDITION_FAILED:
+                found = find_idempotent(booking.customer, idempotency_key)
+                if found is not None:
+                    raise DuplicateRequest(*found) from exc
+            elif codes[2] == _CONDITION_FAILED:
+                raise ReferenceTaken(booking.booking_reference) from exc
+            elif _TRANSACTION_CONFLICT not in codes:
+                raise
+            # A concurrent transaction on the same items: back off and try again.
+            time.sleep(0.01 * (attempt + 1) + random.random() * 0.02)
+    raise Conflict("The booking could not be written: too much contention, try again")
+
+
+def change_status(
+    booking: Booking, allowed_from: set[BookingStatus], to: BookingStatus, reason: str | None = None
+) -> Booking:
+    """Move a booking to `to` if its status is one of `allowed_from`; raises StatusConflict otherwise."""
+    ensure_bound()
+    pk, sk = keys.booking(booking.id)
+    item = BookingItem(pk, sk)
+    now = datetime.now(UTC)
+    actions: list[Any] = [
+        BookingItem.status.set(str(to)),
+        BookingItem.gsi2pk.set(keys.customer_status(booking.customer, to)),
+        BookingItem.updated_at.set(now),
+    ]
+    actions.append(BookingItem.status_reason.set(reason) if reason else BookingItem.status_reason.remove())
+    try:
+        item.update(
+            actions=actions,
+            condition=TableItem.pk.exists() & BookingItem.status.is_in(*(str(status) for status in allowed_from)),
+        )
+    except UpdateError as exc:
+        if exc.cause_response_code == "ConditionalCheckFailedException":
+            raise StatusConflict(get_booking(booking.id)) from exc
+        raise
+    return _to_booking(item)

@@ -11,6 +11,9 @@ BOOKING = "BOOKING#"
 CUSTOMER = "CUSTOMER#"
 ROUTE = "ROUTE#"
 SEAT = "SEAT#"
+REFERENCE = "REFERENCE#"
+IDEMPOTENCY = "IDEMPOTENCY#"
+PAYMENT = "PAYMENT"
 LOYALTY = "LOYALTY"
 LOYALTY_ENTRY = "LOYALTY#"
 
@@ -62,3 +65,15 @@ def loyalty_summary(customer_id: str) -> tuple[str, str]:
 
 def loyalty_entry(customer_id: str, booking_id: str) -> tuple[str, str]:
     return customer(customer_id), f"{LOYALTY_ENTRY}{booking_id}"
+
+
+def idempotency(customer_id: str, key: str) -> tuple[str, str]:
+    return customer(customer_id), f"{IDEMPOTENCY}{key}"
+
+
+def reference(booking_reference: str) -> tuple[str, str]:
+    return f"{REFERENCE}{booking_reference}", f"{REFERENCE}{booking_reference}"
+
+
+def payment(booking_id: str) -> tuple[str, str]:
+    return f"{BOOKING}{booking_id}", PAYMENT

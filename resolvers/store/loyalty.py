@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from pynamodb.exceptions import TransactWriteError
+from pynamodb.exceptions import PutError, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from resolvers.store import keys
@@ -69,6 +69,23 @@ def reverse_points(customer: str, booking_id: str) -> bool:
     try:
         entry = LoyaltyEntryItem.get(entry_pk, entry_sk, consistent_read=True)
     except LoyaltyEntryItem.DoesNotExist:
+        # Events may arrive out of order: a tombstone makes a later credit for this booking add nothing.
+        tombstone = LoyaltyEntryItem(
+            entry_pk,
+            entry_sk,
+            customer=customer,
+            booking_id=booking_id,
+            points=0,
+            reversed=True,
+            created_at=datetime.now(UTC),
+        )
+        try:
+            tombstone.save(condition=TableItem.pk.does_not_exist())
+        except PutError as exc:
+            if exc.cause_response_code != "ConditionalCheckFailedException":
+                raise
+            # Credited in the meantime: take that credit back.
+            return reverse_points(customer, booking_id)
         return False
     if entry.reversed:
         return False

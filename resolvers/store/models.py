@@ -6,6 +6,7 @@ from pynamodb.attributes import (
     BooleanAttribute,
     DiscriminatorAttribute,
     NumberAttribute,
+    TTLAttribute,
     UnicodeAttribute,
     UTCDateTimeAttribute,
 )
@@ -50,6 +51,8 @@ class TableItem(Model):
     gsi1sk = UnicodeAttribute(null=True, attr_name="GSI1SK")
     gsi2pk = UnicodeAttribute(null=True, attr_name="GSI2PK")
     gsi2sk = UnicodeAttribute(null=True, attr_name="GSI2SK")
+    # DynamoDB deletes an item some time after this instant (idempotency records).
+    expires_at = TTLAttribute(null=True, attr_name="expiresAt")
 
     gsi1 = Gsi1()
     gsi2 = Gsi2()
@@ -93,6 +96,30 @@ class BookingItem(TableItem, discriminator="Booking"):
     updated_at = UTCDateTimeAttribute(attr_name="updatedAt")
 
 
+class IdempotencyItem(TableItem, discriminator="Idempotency"):
+    """A customer's idempotency key: which booking it made, and a hash of the request that made it."""
+
+    booking_id = UnicodeAttribute(attr_name="bookingId")
+    request_hash = UnicodeAttribute(attr_name="requestHash")
+
+
+class ReferenceItem(TableItem, discriminator="Reference"):
+    """Reserves a booking reference, so that no two bookings ever share one."""
+
+    booking_id = UnicodeAttribute(attr_name="bookingId")
+
+
+class PaymentItem(TableItem, discriminator="Payment"):
+    """The sandbox payment provider's ledger: one payment per booking."""
+
+    booking_id = UnicodeAttribute(attr_name="bookingId")
+    status = UnicodeAttribute(attr_name="status")
+    amount = NumberAttribute(attr_name="amount")
+    currency = UnicodeAttribute(attr_name="currency")
+    attempts = NumberAttribute(attr_name="attempts", default=0)
+    updated_at = UTCDateTimeAttribute(attr_name="updatedAt")
+
+
 class LoyaltySummaryItem(TableItem, discriminator="LoyaltySummary"):
     customer = UnicodeAttribute(attr_name="customer")
     points = NumberAttribute(attr_name="points", default=0)
@@ -113,6 +140,9 @@ MODELS: tuple[type[TableItem], ...] = (
     FlightItem,
     SeatHoldItem,
     BookingItem,
+    IdempotencyItem,
+    ReferenceItem,
+    PaymentItem,
     LoyaltySummaryItem,
     LoyaltyEntryItem,
 )

@@ -47,3 +47,9 @@ def index_definitions() -> list[dict[str, Any]]:
             keys["partition" if attribute.is_hash_key else "sort"] = attribute.attr_name
         indexes.append({"name": index.Meta.index_name, **keys})
     return indexes
+
+
+def ttl_attribute_name() -> str:
+    """The attribute DynamoDB's time to live reads (the CDK app enables TTL on it)."""
+    name: str = TableItem.expires_at.attr_name
+    return name

@@ -1,0 +1,1 @@
+"""Event consumers: Lambda handlers fed by EventBridge rules (the local bus locally)."""

@@ -1,0 +1,72 @@
+"""Starting the booking saga behind a port: Step Functions on AWS, the local runner locally.
+
+An execution is named after its booking, so starting the saga twice for one booking starts it once.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any, Protocol
+
+from resolvers import config
+
+
+class SagaStarter(Protocol):
+    def start(self, name: str, execution_input: dict[str, Any]) -> bool:
+        """Start an execution named `name`; False if one of that name was started before."""
+        ...
+
+
+class StepFunctionsStarter:
+    def __init__(self, state_machine_arn: str, client: Any = None) -> None:
+        self.state_machine_arn = state_machine_arn
+        self._client = client
+
+    @property
+    def client(self) -> Any:
+        if self._client is None:
+            import boto3
+
+            self._client = boto3.client("stepfunctions")
+        return self._client
+
+    def start(self, name: str, execution_input: dict[str, Any]) -> bool:
+        try:
+            self.client.start_execution(
+                stateMachineArn=self.state_machine_arn, name=name, input=json.dumps(execution_input)
+            )
+        except self.client.exceptions.ExecutionAlreadyExists:
+            return False
+        return True
+
+
+_starter: SagaStarter | None = None
+
+
+def use_starter(starter: SagaStarter | None) -> None:
+    """Install how sagas start (the local runtime, tests); None goes back to the configured one."""
+    global _starter
+    _starter = starter
+
+
+def starter() -> SagaStarter:
+    global _starter
+    if _starter is None:
+        arn = os.environ.get(config.STATE_MACHINE_ARN)
+        if not arn:
+            raise config.ConfigError(f"{config.STATE_MACHINE_ARN} is not set and no local saga runner is installed")
+        _starter = StepFunctionsStarter(arn)
+    return _starter
+
+
+def start_booking_saga(booking_id: str, outbound_flight_id: str, customer: str, payment_token: str) -> bool:
+    return starter().start(
+        booking_id,
+        {
+            "bookingId": booking_id,
+            "outboundFlightId": outbound_flight_id,
+            "customer": customer,
+            "paymentToken": payment_token,
+        },
+    )
