@@ -1,0 +1,78 @@
+"""Synthesizes the CDK app once per session, the way a user does (`python infra/app.py`), without dependencies
+bundled (fast, offline); the tests read the template, the cdk-nag report and the assembly's annotations."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+INFRA = ROOT / "infra"
+STACK = "Airline"
+
+# The infra package is an app directory, not an installed package: make it importable for unit-level tests.
+sys.path.insert(0, str(INFRA))
+# jsii warns on every start when Node is older than it likes; the warning is not what these tests are about.
+os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20,21")
+
+
+@dataclass(frozen=True)
+class Synthesized:
+    outdir: Path
+    seconds: float
+    template: dict[str, Any]
+    manifest: dict[str, Any]
+    nag_report: list[dict[str, str]]
+
+    def resources(self, type_name: str) -> dict[str, dict[str, Any]]:
+        return {key: res for key, res in self.template["Resources"].items() if res["Type"] == type_name}
+
+    def one(self, type_name: str) -> dict[str, Any]:
+        found = list(self.resources(type_name).values())
+        assert len(found) == 1, f"expected one {type_name}, found {len(found)}"
+        return found[0]["Properties"]
+
+    def annotations(self, kind: str) -> list[tuple[str, str]]:
+        """(construct path, message) of every `aws:cdk:<kind>` annotation (error, warning, info) in the assembly."""
+        found = []
+        for artifact in self.manifest["artifacts"].values():
+            for path, entries in (artifact.get("metadata") or {}).items():
+                found += [(path, str(entry["data"])) for entry in entries if entry["type"] == f"aws:cdk:{kind}"]
+        return found
+
+
+@pytest.fixture(scope="session")
+def synthesized(tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
+    outdir = tmp_path_factory.mktemp("cdk.out")
+    env = {
+        **os.environ,
+        "CDK_OUTDIR": str(outdir),
+        # What `cdk synth -c bundleDependencies=false` passes: the asset holds resolvers/ only, no pip install.
+        "CDK_CONTEXT_JSON": json.dumps({"bundleDependencies": False}),
+    }
+    started = time.perf_counter()
+    subprocess.run([sys.executable, str(INFRA / "app.py")], cwd=ROOT, env=env, check=True, capture_output=True)
+    seconds = time.perf_counter() - started
+    with next(outdir.glob("AwsSolutions-*NagReport.csv")).open() as report:
+        nag_report = list(csv.DictReader(report))
+    return Synthesized(
+        outdir=outdir,
+        seconds=seconds,
+        template=json.loads((outdir / f"{STACK}.template.json").read_text()),
+        manifest=json.loads((outdir / "manifest.json").read_text()),
+        nag_report=nag_report,
+    )
+
+
+@pytest.fixture(scope="session")
+def template(synthesized: Synthesized) -> dict[str, Any]:
+    return synthesized.template
