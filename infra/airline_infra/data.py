@@ -7,9 +7,7 @@ from aws_cdk import aws_dynamodb as dynamodb
 from constructs import Construct
 
 from resolvers.store.models import TableItem
-from resolvers.store.table import index_definitions
-
-from .settings import TTL_ATTRIBUTE
+from resolvers.store.table import index_definitions, ttl_attribute_name
 
 
 def _string_key(name: str) -> dynamodb.Attribute:
@@ -29,7 +27,8 @@ class Data(Construct):
                 point_in_time_recovery_enabled=True
             ),
             encryption=dynamodb.TableEncryption.AWS_MANAGED,
-            time_to_live_attribute=TTL_ATTRIBUTE,
+            # Idempotency records expire (the store's TTL attribute).
+            time_to_live_attribute=ttl_attribute_name(),
             deletion_protection=True,
             # Bookings and loyalty ledgers outlive a stack: deleting the stack keeps the table.
             removal_policy=RemovalPolicy.RETAIN,

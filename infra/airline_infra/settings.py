@@ -38,9 +38,6 @@ PROVIDED_DEPENDENCIES = frozenset({"aws-lambda-powertools", "boto3", "botocore"}
 
 LOG_RETENTION = logs.RetentionDays.ONE_MONTH
 
-# Powertools idempotency records (phase 2's saga and initBooking) carry their expiry in this attribute.
-TTL_ATTRIBUTE = "expiration"
-
 
 @dataclass(frozen=True)
 class FunctionKind:
@@ -64,8 +61,15 @@ API_FUNCTION_KINDS: dict[str, FunctionKind] = {"catalog": API, "bookings": API, 
 TABLE_ACTIONS: dict[str, tuple[str, ...]] = {
     # listFlights (GSI1 query), getFlight, Booking.outboundFlight (batch get), createFlight (conditional put).
     "catalog": ("dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:PutItem"),
-    # getBooking, listBookings (GSI1, GSI2 queries).
-    "bookings": ("dynamodb:GetItem", "dynamodb:Query"),
+    # getBooking, listBookings (GSI1, GSI2 queries); initBooking (idempotency record, booking and reference put in
+    # one transaction); cancelBooking (conditional status update, sandbox refund update, seat release transaction).
+    "bookings": (
+        "dynamodb:GetItem",
+        "dynamodb:Query",
+        "dynamodb:PutItem",
+        "dynamodb:UpdateItem",
+        "dynamodb:DeleteItem",
+    ),
     # getLoyalty.
     "loyalty": ("dynamodb:GetItem",),
 }

@@ -9,7 +9,7 @@ import pytest
 from appsync.fields import FUNCTIONS
 from resolvers import config
 from resolvers.domain.identity import ADMINS_GROUP
-from resolvers.store.table import index_definitions
+from resolvers.store.table import index_definitions, ttl_attribute_name
 from tests.infra.conftest import Synthesized
 
 # The seed figures of the issue: memory (MB) and timeout (s) of the API functions.
@@ -93,7 +93,7 @@ def test_the_table_is_the_stores_single_table(synthesized: Synthesized) -> None:
     assert table["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
     assert table["SSESpecification"]["SSEEnabled"] is True
     assert table["TimeToLiveSpecification"]["Enabled"] is True
-    assert table["TimeToLiveSpecification"]["AttributeName"]
+    assert table["TimeToLiveSpecification"]["AttributeName"] == ttl_attribute_name()
 
 
 def test_the_table_has_the_gsis_the_store_defines(synthesized: Synthesized) -> None:
@@ -126,7 +126,10 @@ def test_customers_sign_in_to_a_user_pool_with_an_admins_group(synthesized: Synt
     ("name", "actions"),
     [
         ("catalog", {"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:PutItem"}),
-        ("bookings", {"dynamodb:GetItem", "dynamodb:Query"}),
+        (
+            "bookings",
+            {"dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"},
+        ),
         ("loyalty", {"dynamodb:GetItem"}),
     ],
 )
