@@ -34,6 +34,8 @@ class LocalSagaRunner:
         self._machine = LocalStateMachine(
             definition.load_definition(), resources, retry_interval_scale=retry_interval_scale
         )
+        # One worker per running execution bounds the tasks running at once, except that a task abandoned after
+        # its TimeoutSeconds keeps its own thread until it returns (Python cannot stop it).
         self._executor = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="saga")
         self._max_pending = max_pending
         self._lock = threading.Lock()
