@@ -63,6 +63,11 @@ class Principal:
 NOBODY = Principal(mode=None, identity=None)
 
 
+def user_sub(username: str) -> str:
+    """The local user pool's id (`sub`) for a user name: always the same, so data outlives tokens."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"{ISSUER}/{username}"))
+
+
 class LocalCredentials:
     """The local API key and JWT signing key pair, made on first use and kept in `state_dir` (git ignores it)."""
 
@@ -101,7 +106,7 @@ class LocalCredentials:
         """A Cognito-style ID token for `username`; the same username always gets the same `sub`."""
         now = int(time.time())
         claims: dict[str, Any] = {
-            "sub": str(uuid.uuid5(uuid.NAMESPACE_URL, f"{ISSUER}/{username}")),
+            "sub": user_sub(username),
             "cognito:username": username,
             "cognito:groups": [ADMINS_GROUP] if admin else [],
             "iss": ISSUER,

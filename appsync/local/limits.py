@@ -7,7 +7,6 @@ import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -105,12 +104,3 @@ class BodySizeLimit:
     async def _refuse(self, send: Send) -> None:
         message = f"The request body is larger than the limit of {self.max_bytes} bytes"
         await send_error(send, 413, "PayloadTooLargeException", message)
-
-
-def describe(limits: Limits) -> dict[str, Any]:
-    return {
-        "query depth": limits.query_depth,
-        "resolvers per request": limits.resolver_count,
-        "query tokens": limits.tokens,
-        "body bytes": limits.body_bytes,
-    }

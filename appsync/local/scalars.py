@@ -11,6 +11,7 @@ from typing import Any, NewType
 from urllib.parse import urlsplit
 
 import strawberry
+from strawberry.types.scalar import ScalarDefinition
 
 # AppSync's extended ISO 8601 forms: an optional offset on dates and times, a required one on date-times.
 _OFFSET = r"(Z|[+-]\d{2}:\d{2}(:\d{2})?)"
@@ -118,19 +119,22 @@ def aws_ip_address(value: Any) -> str:
     return text
 
 
-def _scalar(name: str, parse: Callable[[Any], Any], serialize: Callable[[Any], Any] | None = None) -> Any:
+_PARSERS: dict[str, tuple[Callable[[Any], Any], Callable[[Any], Any]]] = {
     # Outputs are checked like inputs: AppSync, too, refuses a resolver result that breaks a scalar's format.
-    return strawberry.scalar(NewType(name, str), name=name, serialize=serialize or parse, parse_value=parse)
-
-
-SCALARS: dict[str, Any] = {
-    "AWSDate": _scalar("AWSDate", aws_date),
-    "AWSTime": _scalar("AWSTime", aws_time),
-    "AWSDateTime": _scalar("AWSDateTime", aws_date_time),
-    "AWSTimestamp": _scalar("AWSTimestamp", aws_timestamp),
-    "AWSEmail": _scalar("AWSEmail", aws_email),
-    "AWSJSON": _scalar("AWSJSON", aws_json_input, aws_json_output),
-    "AWSURL": _scalar("AWSURL", aws_url),
-    "AWSPhone": _scalar("AWSPhone", aws_phone),
-    "AWSIPAddress": _scalar("AWSIPAddress", aws_ip_address),
+    "AWSDate": (aws_date, aws_date),
+    "AWSTime": (aws_time, aws_time),
+    "AWSDateTime": (aws_date_time, aws_date_time),
+    "AWSTimestamp": (aws_timestamp, aws_timestamp),
+    "AWSEmail": (aws_email, aws_email),
+    "AWSJSON": (aws_json_input, aws_json_output),
+    "AWSURL": (aws_url, aws_url),
+    "AWSPhone": (aws_phone, aws_phone),
+    "AWSIPAddress": (aws_ip_address, aws_ip_address),
+}
+# The Python type each scalar stands for in the Strawberry types, by GraphQL name ...
+SCALARS: dict[str, Any] = {name: NewType(name, str) for name in _PARSERS}
+# ... and its definition, for StrawberryConfig(scalar_map=...).
+SCALAR_MAP: dict[object, ScalarDefinition] = {
+    SCALARS[name]: strawberry.scalar(name=name, parse_value=parse, serialize=serialize)
+    for name, (parse, serialize) in _PARSERS.items()
 }

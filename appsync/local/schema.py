@@ -38,7 +38,7 @@ from strawberry.types.field import StrawberryField
 from strawberry.types.fields.resolver import StrawberryResolver
 
 from appsync.fields import BY_FIELD, FieldResolver, full_schema_sdl
-from appsync.local.scalars import SCALARS
+from appsync.local.scalars import SCALAR_MAP, SCALARS
 
 # What a field the contract maps to a Lambda resolves with: an async resolver(root, info, **arguments).
 LambdaField = Callable[[FieldResolver], Callable[..., Any]]
@@ -226,7 +226,7 @@ def build(lambda_field: LambdaField, extensions: Sequence[Callable[[], SchemaExt
         mutation=root(source.mutation_type),
         subscription=root(source.subscription_type),
         extensions=extensions,
-        config=StrawberryConfig(auto_camel_case=False, default_resolver=_default_resolver),
+        config=StrawberryConfig(auto_camel_case=False, default_resolver=_default_resolver, scalar_map=SCALAR_MAP),
     )
 
 

@@ -1,0 +1,96 @@
+"""`airline dev` as a developer runs it: it serves the API, and Ctrl-C stops it and the DynamoDB Local it started."""
+
+from __future__ import annotations
+
+import os
+import queue
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from gql import Client, GraphQLRequest, gql
+from gql.transport.requests import RequestsHTTPTransport
+
+from appsync.local.dynamodb_local import free_port
+from resolvers import config
+
+AIRLINE = Path(sys.prefix) / "bin" / "airline"
+READY_WITHIN = 180  # seconds; a generous bound for a loaded machine, not a performance claim
+
+
+def java_processes_using(path: Path) -> list[int]:
+    """Ids of running java processes whose command line names `path` (DynamoDB Local's data folder)."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if "DynamoDBLocal.jar" in command and str(path) in command:
+            pids.append(int(entry.name))
+    return pids
+
+
+def read_lines(process: subprocess.Popen[str], lines: queue.Queue[str]) -> None:
+    assert process.stdout is not None
+    for line in process.stdout:
+        lines.put(line)
+
+
+def wait_for(lines: queue.Queue[str], pattern: str, output: list[str]) -> re.Match[str]:
+    deadline = time.monotonic() + READY_WITHIN
+    while time.monotonic() < deadline:
+        try:
+            line = lines.get(timeout=1)
+        except queue.Empty:
+            continue
+        output.append(line)
+        match = re.search(pattern, line)
+        if match:
+            return match
+    raise AssertionError(f"no line matching {pattern!r} in:\n{''.join(output)}")
+
+
+def test_dev_serves_the_api_and_ctrl_c_stops_everything_it_started(tmp_path: Path) -> None:
+    # Given a fresh state folder and a free port, and a shell environment without the test session's settings
+    port = free_port()
+    environ = {k: v for k, v in os.environ.items() if k not in {config.TABLE_NAME, config.DYNAMODB_ENDPOINT}}
+
+    # When a developer runs `airline dev` and it says it is ready
+    process = subprocess.Popen(
+        [str(AIRLINE), "dev", "--port", str(port), "--state-dir", str(tmp_path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=environ,
+    )
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=read_lines, args=(process, lines), daemon=True).start()
+    output: list[str] = []
+    try:
+        url = wait_for(lines, rf"http://127\.0\.0\.1:{port}/graphql", output).group(0)
+        api_key = wait_for(lines, r"API key\s+(\S+)", output).group(1)
+        java = java_processes_using(tmp_path / "dynamodb")
+
+        # Then the printed URL answers a query with the printed API key, from flights it seeded
+        client = Client(transport=RequestsHTTPTransport(url=url, headers={"x-api-key": api_key}, timeout=30))
+        route = '{departureAirportCode: "LGW", arrivalAirportCode: "MAD"}'
+        query = f"{{ listFlights(filter: {route}, limit: 3) {{ items {{ id }} }} }}"
+        result = client.execute(GraphQLRequest(gql(query)))
+        assert len(result["listFlights"]["items"]) == 3
+        assert len(java) == 1
+
+        # And Ctrl-C stops the server and its DynamoDB Local, leaving no java process behind
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=60) == 0
+        assert java_processes_using(tmp_path / "dynamodb") == []
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
