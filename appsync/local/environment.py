@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlparse
 
 from resolvers import config
 
@@ -29,9 +30,10 @@ def configure(endpoint: str, state_dir: Path = STATE_DIR) -> None:
     os.environ[config.DYNAMODB_ENDPOINT] = endpoint
     os.environ.setdefault(config.AWS_REGION, config.DEFAULT_REGION)
     os.environ[config.PAGINATION_SECRET] = _secret("pagination-secret", state_dir)
-    # DynamoDB Local accepts any credentials; botocore insists on some.
-    os.environ.setdefault("AWS_ACCESS_KEY_ID", "local")
-    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "local")
+    if urlparse(endpoint).hostname in ("127.0.0.1", "localhost", "::1"):
+        # DynamoDB Local accepts any credentials; botocore insists on some. A real endpoint keeps the real ones.
+        os.environ.setdefault("AWS_ACCESS_KEY_ID", "local")
+        os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "local")
     os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
     os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "airline-local")
     config.get_settings.cache_clear()

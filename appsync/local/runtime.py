@@ -1,0 +1,160 @@
+"""The local runtime behind the resolvers' ports: the saga runner, an in-process event bus, dead letters, notices.
+
+What AWS provides around the Lambdas (Step Functions, EventBridge and its rules, the dead-letter queue) is here in
+process, wired to the same handlers, so a booking made locally goes through the same code as on AWS.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import threading
+import uuid
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import wait as wait_for
+from dataclasses import dataclass, field
+from typing import Any
+
+from appsync.local.lambda_context import LocalLambdaContext
+from appsync.local.saga_runner import LocalSagaRunner
+from resolvers import events, notifications
+from resolvers.consumers import loyalty as loyalty_consumer
+from resolvers.domain.models import Booking
+from resolvers.saga import starter
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class EventRule:
+    """Like an EventBridge rule: the events of these types go to this consumer handler."""
+
+    name: str
+    event_types: tuple[str, ...]
+    handler: str
+
+
+# The rules the CDK app creates on the bus, for the consumers that run locally too.
+EVENT_RULES: tuple[EventRule, ...] = (
+    EventRule("loyalty", loyalty_consumer.EVENT_TYPES, "resolvers.consumers.loyalty.handler"),
+)
+
+
+class LocalEventBus:
+    """Delivers each event to the consumers whose rule matches, asynchronously as EventBridge does."""
+
+    def __init__(self, rules: tuple[EventRule, ...] = EVENT_RULES, max_workers: int = 2) -> None:
+        self.rules = rules
+        self._executor = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="events")
+        self._lock = threading.Lock()
+        self._pending: set[Future[Any]] = set()
+        self.published: list[events.DomainEvent] = []
+        self.failures: list[tuple[str, events.DomainEvent, BaseException]] = []
+
+    def publish(self, batch: list[events.DomainEvent]) -> None:
+        for event in batch:
+            with self._lock:
+                self.published.append(event)
+            for rule in self.rules:
+                if event.type in rule.event_types:
+                    future = self._executor.submit(self._deliver, rule, event)
+                    with self._lock:
+                        self._pending.add(future)
+                    future.add_done_callback(self._done)
+
+    def _done(self, future: Future[Any]) -> None:
+        with self._lock:
+            self._pending.discard(future)
+
+    def _deliver(self, rule: EventRule, event: events.DomainEvent) -> None:
+        module_name, _, attribute = rule.handler.rpartition(".")
+        handler = getattr(importlib.import_module(module_name), attribute)
+        envelope = {
+            "version": "0",
+            "id": str(uuid.uuid4()),
+            "detail-type": event.type,
+            "source": events.SOURCE,
+            "account": "000000000000",
+            "time": event.occurred_at.isoformat(),
+            "region": "local",
+            "resources": [],
+            "detail": event.envelope_detail(),
+        }
+        try:
+            handler(envelope, LocalLambdaContext(function_name=f"{rule.name}-consumer"))
+        except Exception as exc:
+            # EventBridge would retry and then dead-letter; locally the failure is kept and logged.
+            log.exception("Event consumer %s failed on %s", rule.name, event.id)
+            with self._lock:
+                self.failures.append((rule.name, event, exc))
+
+    def drain(self, timeout: float = 30.0) -> None:
+        """Wait until every event published so far has been delivered."""
+        while True:
+            with self._lock:
+                pending = set(self._pending)
+            if not pending:
+                return
+            _, not_done = wait_for(pending, timeout)
+            if not_done:
+                raise TimeoutError(f"{len(not_done)} event deliveries still running after {timeout}s")
+
+    def shutdown(self) -> None:
+        self._executor.shutdown(wait=True)
+
+
+class RecordingNotifier:
+    """Keeps every booking status notice and hands it to listeners (the local server's subscriptions)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.notices: list[Booking] = []
+        self.listeners: list[Callable[[Booking], None]] = []
+
+    def booking_status(self, booking: Booking) -> None:
+        log.info("Booking %s is %s", booking.booking_reference, booking.status)
+        with self._lock:
+            self.notices.append(booking)
+            listeners = list(self.listeners)
+        for listener in listeners:
+            listener(booking)
+
+
+@dataclass
+class LocalRuntime:
+    """Installs the local adapters into the resolvers' ports; `stop` waits for running sagas and events."""
+
+    max_sagas: int = 4
+    retry_interval_scale: float = 1.0
+    bus: LocalEventBus = field(default_factory=LocalEventBus)
+    notifier: RecordingNotifier = field(default_factory=RecordingNotifier)
+    dead_letters: list[dict[str, Any]] = field(default_factory=list)
+    runner: LocalSagaRunner | None = None
+
+    def start(self) -> LocalRuntime:
+        self.runner = LocalSagaRunner.for_booking_saga(
+            self._dead_letter, max_workers=self.max_sagas, retry_interval_scale=self.retry_interval_scale
+        )
+        events.use_bus(self.bus)
+        starter.use_starter(self.runner)
+        notifications.use_notifier(self.notifier)
+        return self
+
+    def _dead_letter(self, message: dict[str, Any]) -> None:
+        log.warning("Dead letter for booking %s: %s", message.get("bookingId"), message.get("error"))
+        self.dead_letters.append(message)
+
+    def settle(self, timeout: float = 60.0) -> None:
+        """Wait until every saga started so far has ended and every event has been delivered."""
+        assert self.runner is not None
+        self.runner.wait_all(timeout)
+        self.bus.drain(timeout)
+
+    def stop(self) -> None:
+        if self.runner is not None:
+            self.runner.shutdown(wait=True)
+        self.bus.shutdown()
+        events.use_bus(None)
+        starter.use_starter(None)
+        notifications.use_notifier(None)
