@@ -53,9 +53,8 @@ def test_200_customers_booking_50_seats_at_once_confirm_exactly_50_and_charge_ex
     flight_store.put_flight(flight)
 
     # When 200 customers book it at the same moment
-    answers = _all_at_once(
-        [lambda c=a_customer(): _book(c, flight.id, "tok_visa", str(uuid.uuid4())) for _ in range(200)]
-    )
+    crowd = [a_customer() for _ in range(200)]
+    answers = _all_at_once([lambda c=c: _book(c, flight.id, "tok_visa", str(uuid.uuid4())) for c in crowd])
     runtime.settle(timeout=180)
 
     # Then exactly 50 bookings are confirmed, the others failed or were refused at once, and no seat is left

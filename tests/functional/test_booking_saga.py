@@ -168,7 +168,7 @@ def test_a_failure_at_confirmation_refunds_the_payment_and_fails_the_booking(run
 
     answer = init_booking(customer, flight.id)
 
-    booking, letter = _failed(runtime, answer["id"])
+    _, letter = _failed(runtime, answer["id"])
     assert payment_store.get_payment(answer["id"]).status is PaymentStatus.REFUNDED
     assert seats_left(flight.id) == 5
     assert letter["error"]["Error"] == "RuntimeError"

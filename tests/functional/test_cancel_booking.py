@@ -80,7 +80,7 @@ def test_an_admin_may_cancel_anyones_booking(runtime, confirmed):
 
 
 def test_another_customer_cannot_cancel_it_and_nothing_changes(runtime, confirmed):
-    customer, flight, booking_id = confirmed
+    _, flight, booking_id = confirmed
 
     error = error_of(_call(cognito(a_customer()), "cancelBooking", {"id": booking_id}))
 
