@@ -6,6 +6,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 # Environment variable names: the CDK app sets exactly these on every function.
 TABLE_NAME = "TABLE_NAME"
@@ -14,6 +15,8 @@ AWS_REGION = "AWS_REGION"
 EVENT_BUS_NAME = "EVENT_BUS_NAME"
 STATE_MACHINE_ARN = "STATE_MACHINE_ARN"
 PAGINATION_SECRET = "PAGINATION_SECRET"  # noqa: S105 (the variable's name, not a secret)
+# On AWS: the Secrets Manager secret holding the pagination secret, read at cold start when PAGINATION_SECRET is unset.
+PAGINATION_SECRET_ARN = "PAGINATION_SECRET_ARN"  # noqa: S105 (the variable's name, not a secret)
 
 DEFAULT_TABLE_NAME = "airline"
 DEFAULT_REGION = "eu-west-1"
@@ -34,8 +37,24 @@ class Settings:
     pagination_secret: bytes
 
 
-def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
+def _read_secret(secret_arn: str, client: Any = None) -> str:
+    """The secret's string from Secrets Manager (boto3 imported here: local runs never need it)."""
+    if client is None:
+        import boto3
+
+        client = boto3.client("secretsmanager")
+    value = client.get_secret_value(SecretId=secret_arn).get("SecretString")
+    if not isinstance(value, str):
+        raise ConfigError(f"The secret named by {PAGINATION_SECRET_ARN} holds no string")
+    return value
+
+
+def load_settings(environ: Mapping[str, str] = os.environ, secrets_client: Any = None) -> Settings:
+    """`secrets_client` (a boto3 Secrets Manager client) is for tests; by default one is made when needed."""
     secret = environ.get(PAGINATION_SECRET, "")
+    secret_arn = environ.get(PAGINATION_SECRET_ARN, "").strip()
+    if not secret and secret_arn:
+        secret = _read_secret(secret_arn, secrets_client)
     if len(secret) < MIN_SECRET_LENGTH:
         raise ConfigError(f"{PAGINATION_SECRET} must be set to at least {MIN_SECRET_LENGTH} characters")
     table_name = environ.get(TABLE_NAME, DEFAULT_TABLE_NAME).strip()
