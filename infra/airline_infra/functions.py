@@ -1,4 +1,5 @@
-"""The Lambda functions: one per domain of appsync/fields.py FUNCTIONS, all running the same resolvers/ asset."""
+"""The Lambda functions, all running the same resolvers/ asset: one per domain of appsync/fields.py FUNCTIONS here;
+the saga's tasks and the event consumers are built with the same PythonFunction."""
 
 from __future__ import annotations
 
@@ -7,17 +8,22 @@ from dataclasses import dataclass
 
 from aws_cdk import Aws, RemovalPolicy
 from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_secretsmanager as secretsmanager
+from aws_cdk import aws_sqs as sqs
+from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
 from appsync.fields import FUNCTIONS
 from resolvers import config
 
 from .settings import (
+    API_EVENT_PUBLISHERS,
     API_FUNCTION_KINDS,
+    API_SAGA_STARTERS,
     ARCHITECTURE,
     LOG_RETENTION,
     POWERTOOLS_LAYER_ARN,
@@ -45,10 +51,11 @@ def powertools_layer(scope: Construct, version: str) -> lambda_.ILayerVersion:
 
 def function_environment(shared: FunctionShared) -> dict[str, str]:
     """The variables resolvers/config.py reads. AWS_REGION comes from the runtime; DYNAMODB_ENDPOINT is local only.
-    PAGINATION_SECRET is a dynamic reference resolved by CloudFormation at deploy time: never a literal."""
+    The pagination secret is named by its ARN and read from Secrets Manager at cold start: its value is in neither
+    the template nor the function's configuration."""
     return {
         config.TABLE_NAME: shared.table.table_name,
-        config.PAGINATION_SECRET: shared.pagination_secret.secret_value.unsafe_unwrap(),
+        config.PAGINATION_SECRET_ARN: shared.pagination_secret.secret_arn,
     }
 
 
@@ -65,6 +72,7 @@ class PythonFunction(Construct):
         kind: FunctionKind,
         description: str,
         extra_environment: Mapping[str, str] | None = None,
+        dead_letter_queue: sqs.IQueue | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         self.kind = kind
@@ -75,6 +83,12 @@ class PythonFunction(Construct):
             iam.PolicyStatement(
                 actions=["logs:CreateLogStream", "logs:PutLogEvents"],
                 resources=[self.log_group.log_group_arn],
+            )
+        )
+        # resolvers/config.py reads the pagination secret once per cold start; this secret only, no DescribeSecret.
+        self.role.add_to_policy(
+            iam.PolicyStatement(
+                actions=["secretsmanager:GetSecretValue"], resources=[shared.pagination_secret.secret_arn]
             )
         )
         self.function = lambda_.Function(
@@ -92,22 +106,40 @@ class PythonFunction(Construct):
             log_group=self.log_group,
             role=self.role,
             environment={**function_environment(shared), **(extra_environment or {})},
+            # Asynchronous invocations (EventBridge) that still fail after Lambda's retries.
+            dead_letter_queue=dead_letter_queue,
         )
 
     def grant_table(self, table: dynamodb.ITable, index_names: list[str], actions: tuple[str, ...]) -> None:
-        """Exactly `actions` on the table and its named indexes."""
+        """Exactly `actions` on the table, and on its named indexes if one of them is a Query."""
+        indexes = [f"{table.table_arn}/index/{name}" for name in index_names] if "dynamodb:Query" in actions else []
+        self.role.add_to_policy(iam.PolicyStatement(actions=list(actions), resources=[table.table_arn, *indexes]))
+
+    def publish_to(self, bus: events.IEventBus) -> None:
+        """EVENT_BUS_NAME, and events:PutEvents on that bus only."""
+        self.function.add_environment(config.EVENT_BUS_NAME, bus.event_bus_name)
+        self.role.add_to_policy(iam.PolicyStatement(actions=["events:PutEvents"], resources=[bus.event_bus_arn]))
+
+    def start_executions_of(self, state_machine: sfn.IStateMachine) -> None:
+        """STATE_MACHINE_ARN, and states:StartExecution on that state machine only."""
+        self.function.add_environment(config.STATE_MACHINE_ARN, state_machine.state_machine_arn)
         self.role.add_to_policy(
-            iam.PolicyStatement(
-                actions=list(actions),
-                resources=[table.table_arn, *(f"{table.table_arn}/index/{name}" for name in index_names)],
-            )
+            iam.PolicyStatement(actions=["states:StartExecution"], resources=[state_machine.state_machine_arn])
         )
 
 
 class ApiFunctions(Construct):
     """The AppSync resolvers' functions, by the names of appsync/fields.py FUNCTIONS."""
 
-    def __init__(self, scope: Construct, construct_id: str, *, shared: FunctionShared) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        shared: FunctionShared,
+        bus: events.IEventBus,
+        state_machine: sfn.IStateMachine,
+    ) -> None:
         super().__init__(scope, construct_id)
         self.by_name: dict[str, PythonFunction] = {}
         for name, handler in FUNCTIONS.items():
@@ -120,4 +152,8 @@ class ApiFunctions(Construct):
                 description=f"AppSync resolvers of the {name} domain ({handler})",
             )
             function.grant_table(shared.table, shared.index_names, TABLE_ACTIONS[name])
+            if name in API_EVENT_PUBLISHERS:
+                function.publish_to(bus)
+            if name in API_SAGA_STARTERS:
+                function.start_executions_of(state_machine)
             self.by_name[name] = function

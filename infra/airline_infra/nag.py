@@ -39,7 +39,8 @@ def suppress_findings(stack: AirlineStack) -> None:
         ],
         apply_to_children=True,
     )
-    for function in stack.functions.by_name.values():
+    functions = [*stack.functions.by_name.values(), *stack.saga.tasks.values(), stack.bus.loyalty]
+    for function in functions:
         NagSuppressions.add_resource_suppressions(
             function.role,
             [NagPackSuppression(id="AwsSolutions-IAM5", reason=XRAY_REASON, applies_to=["Resource::*"])],
@@ -68,6 +69,31 @@ def suppress_findings(stack: AirlineStack) -> None:
         ],
         apply_to_children=True,
     )
+    NagSuppressions.add_resource_suppressions(
+        stack.saga.role,
+        [
+            NagPackSuppression(
+                id="AwsSolutions-IAM5",
+                reason="Step Functions' log delivery (logs:CreateLogDelivery and the other vended-logs APIs) and "
+                "X-Ray (PutTraceSegments, PutTelemetryRecords, GetSampling*) support no resource-level "
+                "permissions: CDK grants these on '*' by necessity; everything else is on the saga's own "
+                "functions and queue.",
+                applies_to=["Resource::*"],
+            )
+        ],
+        apply_to_children=True,
+    )
+    for queue in (stack.saga.dead_letter_queue, stack.bus.notification_dead_letter_queue):
+        NagSuppressions.add_resource_suppressions(
+            queue,
+            [
+                NagPackSuppression(
+                    id="AwsSolutions-SQS3",
+                    reason="This queue is itself a dead-letter queue (the saga's failed bookings, the notification "
+                    "rule's undelivered events), alarmed on when not empty; a DLQ of a DLQ would hide failures.",
+                )
+            ],
+        )
     _suppress_log_retention_provider(stack)
 
 

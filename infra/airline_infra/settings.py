@@ -56,6 +56,8 @@ PAYMENT = FunctionKind("payment", memory_mb=1536, timeout=Duration.seconds(30), 
 
 # The API functions of appsync/fields.py FUNCTIONS, by kind.
 API_FUNCTION_KINDS: dict[str, FunctionKind] = {"catalog": API, "bookings": API, "loyalty": API}
+# The saga's task functions, by the kind resolvers/saga/definition.py TASKS names.
+SAGA_TASK_KINDS: dict[str, FunctionKind] = {"booking": BOOKING, "payment": PAYMENT}
 
 # Least privilege: the DynamoDB actions each API function's store code issues (see resolvers/store/).
 TABLE_ACTIONS: dict[str, tuple[str, ...]] = {
@@ -73,6 +75,62 @@ TABLE_ACTIONS: dict[str, tuple[str, ...]] = {
     # getLoyalty.
     "loyalty": ("dynamodb:GetItem",),
 }
+# API functions that publish domain events (initBooking: booking.created; cancelBooking: booking.cancelled,
+# payment.refunded) and start the booking saga (initBooking).
+API_EVENT_PUBLISHERS = frozenset({"bookings"})
+API_SAGA_STARTERS = frozenset({"bookings"})
+
+# The saga's task functions and the event consumers, by handler: the table actions of their paths. A transaction
+# (TransactWriteItems) needs the actions of its parts: seat holds are Put + Update and Delete + Update, the loyalty
+# ledger Put + Update and Update + Update; no transaction here has a ConditionCheck part.
+HANDLER_TABLE_ACTIONS: dict[str, tuple[str, ...]] = {
+    # The hold and the counter in one transaction; the flight is read to tell "no such flight" from "sold out".
+    "resolvers.saga.tasks.reserve_seat": ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"),
+    # Reads the booking, the flight and the sandbox ledger entry; counts attempts, records and captures (updates).
+    "resolvers.saga.tasks.collect_payment": ("dynamodb:GetItem", "dynamodb:UpdateItem"),
+    # PENDING to CONFIRMED: a conditional update.
+    "resolvers.saga.tasks.confirm_booking": ("dynamodb:GetItem", "dynamodb:UpdateItem"),
+    # Reads the booking it tells the customer about.
+    "resolvers.saga.tasks.notify_booking": ("dynamodb:GetItem",),
+    # Reads the ledger entry; refunds or voids it (update).
+    "resolvers.saga.tasks.refund_payment": ("dynamodb:GetItem", "dynamodb:UpdateItem"),
+    # To FAILED: a conditional update.
+    "resolvers.saga.tasks.cancel_booking": ("dynamodb:GetItem", "dynamodb:UpdateItem"),
+    # Deletes the hold and puts the seat back in one transaction.
+    "resolvers.saga.tasks.release_seat": ("dynamodb:DeleteItem", "dynamodb:UpdateItem"),
+    # Credit: entry + total (transaction); reversal: reads the entry, a tombstone put or an update transaction.
+    "resolvers.consumers.loyalty.handler": ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"),
+}
+# Saga tasks that publish domain events (resolvers/services/booking_saga.py): payment.processed,
+# booking.confirmed, payment.refunded, booking.failed.
+HANDLER_EVENT_PUBLISHERS = frozenset(
+    {
+        "resolvers.saga.tasks.collect_payment",
+        "resolvers.saga.tasks.confirm_booking",
+        "resolvers.saga.tasks.refund_payment",
+        "resolvers.saga.tasks.cancel_booking",
+    }
+)
+
+# Flight delays reach the notification topic too; delayFlight publishes them in a later issue.
+FLIGHT_DELAYED = "flight.delayed"
+
+
+@dataclass(frozen=True)
+class EventDelivery:
+    """How EventBridge retries a target before the event goes to the target's dead-letter queue."""
+
+    retry_attempts: int = 8
+    max_event_age_hours: int = 6
+
+    @property
+    def max_event_age(self) -> Duration:
+        return Duration.hours(self.max_event_age_hours)
+
+
+EVENT_DELIVERY = EventDelivery()
+# Dead-letter queues keep messages as long as SQS allows: operators have two weeks to look.
+DEAD_LETTER_RETENTION = Duration.days(14)
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""The airline stack: data, auth, functions, API and monitoring; phase 2 adds the saga and the events here."""
+"""The airline stack: data, auth, the event bus, the booking saga, the API functions, the API and monitoring."""
 
 from __future__ import annotations
 
@@ -12,10 +12,12 @@ from resolvers import config
 from .api import Api
 from .auth import Auth
 from .bundling import lambda_code
+from .bus import Bus
 from .data import Data
 from .functions import ApiFunctions, FunctionShared, powertools_layer
 from .monitoring import Monitoring
 from .nag import suppress_findings
+from .saga import Saga
 from .settings import (
     CONTEXT_ALARM_EMAIL,
     CONTEXT_BUNDLE_DEPENDENCIES,
@@ -52,7 +54,11 @@ class AirlineStack(Stack):
             index_names=self.data.index_names,
             pagination_secret=self.pagination_secret,
         )
-        self.functions = ApiFunctions(self, "ApiFunctions", shared=self.shared)
+        self.bus = Bus(self, "Events", shared=self.shared)
+        self.saga = Saga(self, "Saga", shared=self.shared, bus=self.bus.bus)
+        self.functions = ApiFunctions(
+            self, "ApiFunctions", shared=self.shared, bus=self.bus.bus, state_machine=self.saga.state_machine
+        )
         self.api = Api(
             self,
             "GraphQL",
@@ -63,8 +69,13 @@ class AirlineStack(Stack):
         self.monitoring.watch_api(self.api.api)
         for name, function in self.functions.by_name.items():
             self.monitoring.watch_function(name.title(), function)
-        # Phase 2: Saga(self, "Saga", shared=..., api=self.api, ...) and Events(self, "Events", ...) go here,
-        # each calling self.monitoring.watch_state_machine / watch_dead_letter_queue.
+        for function in self.saga.tasks.values():
+            self.monitoring.watch_function(function.node.id, function)
+        self.monitoring.watch_function("LoyaltyConsumer", self.bus.loyalty)
+        self.monitoring.watch_state_machine("Saga", self.saga.state_machine)
+        self.monitoring.watch_dead_letter_queue("SagaDeadLetters", self.saga.dead_letter_queue)
+        for name, queue in self.bus.dead_letter_queues.items():
+            self.monitoring.watch_dead_letter_queue(name, queue)
         self._outputs()
         suppress_findings(self)
 
@@ -79,6 +90,10 @@ class AirlineStack(Stack):
             "UserPoolId": (self.auth.user_pool.user_pool_id, "Cognito user pool id"),
             "UserPoolClientId": (self.auth.client.user_pool_client_id, "Cognito app client id"),
             "TableName": (self.data.table.table_name, "DynamoDB single table"),
+            "EventBusName": (self.bus.bus.event_bus_name, "EventBridge bus of the domain events"),
+            "StateMachineArn": (self.saga.state_machine.state_machine_arn, "The booking saga"),
+            "SagaDeadLetterQueueUrl": (self.saga.dead_letter_queue.queue_url, "Failed bookings, for operators"),
+            "NotificationTopicArn": (self.bus.notification_topic.topic_arn, "Booking and flight notifications"),
             "Region": (self.region, "Region of the stack"),
         }
         for name, (value, description) in outputs.items():

@@ -76,3 +76,53 @@ def synthesized(tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
 @pytest.fixture(scope="session")
 def template(synthesized: Synthesized) -> dict[str, Any]:
     return synthesized.template
+
+
+def function_by_handler(synthesized: Synthesized, handler: str) -> tuple[str, dict[str, Any]]:
+    """(logical id, properties) of the one function running `handler`."""
+    (found,) = [
+        (key, res["Properties"])
+        for key, res in synthesized.resources("AWS::Lambda::Function").items()
+        if res["Properties"].get("Handler") == handler
+    ]
+    return found
+
+
+def policy_statements(synthesized: Synthesized, role_key: str) -> list[dict[str, Any]]:
+    statements = []
+    for policy in synthesized.resources("AWS::IAM::Policy").values():
+        if {"Ref": role_key} in policy["Properties"]["Roles"]:
+            statements += policy["Properties"]["PolicyDocument"]["Statement"]
+    return statements
+
+
+def actions_of(statement: dict[str, Any]) -> list[str]:
+    actions = statement["Action"]
+    return [actions] if isinstance(actions, str) else actions
+
+
+def granted(synthesized: Synthesized, role_key: str) -> dict[str, list[Any]]:
+    """Action -> the resources it is granted on, over every policy of the role."""
+    found: dict[str, list[Any]] = {}
+    for statement in policy_statements(synthesized, role_key):
+        assert statement["Effect"] == "Allow"
+        resources = statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
+        for action in actions_of(statement):
+            found.setdefault(action, []).extend(resources)
+    return found
+
+
+def alarms(synthesized: Synthesized) -> list[dict[str, Any]]:
+    return [alarm["Properties"] for alarm in synthesized.resources("AWS::CloudWatch::Alarm").values()]
+
+
+def metric_names(alarm: dict[str, Any]) -> set[str]:
+    if "MetricName" in alarm:
+        return {alarm["MetricName"]}
+    return {query["MetricStat"]["Metric"]["MetricName"] for query in alarm["Metrics"] if "MetricStat" in query}
+
+
+def alarm_dimensions(alarm: dict[str, Any]) -> list[dict[str, Any]]:
+    return alarm.get("Dimensions") or [
+        d for q in alarm.get("Metrics", []) if "MetricStat" in q for d in q["MetricStat"]["Metric"]["Dimensions"]
+    ]

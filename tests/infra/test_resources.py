@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -10,32 +11,22 @@ from appsync.fields import FUNCTIONS
 from resolvers import config
 from resolvers.domain.identity import ADMINS_GROUP
 from resolvers.store.table import index_definitions, ttl_attribute_name
-from tests.infra.conftest import Synthesized
+from tests.infra.conftest import (
+    Synthesized,
+    actions_of,
+    alarm_dimensions,
+    alarms,
+    function_by_handler,
+    metric_names,
+    policy_statements,
+)
 
 # The seed figures of the issue: memory (MB) and timeout (s) of the API functions.
 API_MEMORY_MB, API_TIMEOUT_S = 512, 10
 
 
 def _function(synthesized: Synthesized, name: str) -> tuple[str, dict[str, Any]]:
-    (found,) = [
-        (key, res["Properties"])
-        for key, res in synthesized.resources("AWS::Lambda::Function").items()
-        if res["Properties"].get("Handler") == FUNCTIONS[name]
-    ]
-    return found
-
-
-def _policy_statements(synthesized: Synthesized, role_key: str) -> list[dict[str, Any]]:
-    statements = []
-    for policy in synthesized.resources("AWS::IAM::Policy").values():
-        if {"Ref": role_key} in policy["Properties"]["Roles"]:
-            statements += policy["Properties"]["PolicyDocument"]["Statement"]
-    return statements
-
-
-def _actions(statement: dict[str, Any]) -> list[str]:
-    actions = statement["Action"]
-    return [actions] if isinstance(actions, str) else actions
+    return function_by_handler(synthesized, FUNCTIONS[name])
 
 
 @pytest.mark.parametrize("name", FUNCTIONS)
@@ -67,15 +58,36 @@ def test_an_api_function_is_configured_by_the_config_module_with_no_secret_in_cl
 ) -> None:
     _, function = _function(synthesized, name)
     variables = function["Environment"]["Variables"]
-    # AWS_REGION is the runtime's own; DYNAMODB_ENDPOINT is for DynamoDB Local only
-    assert set(variables) == {config.TABLE_NAME, config.PAGINATION_SECRET}
+    # AWS_REGION is the runtime's own; DYNAMODB_ENDPOINT is for DynamoDB Local only; the bookings function
+    # publishes events and starts the saga (tests/infra/test_saga_events.py)
+    saga_and_events = {config.EVENT_BUS_NAME, config.STATE_MACHINE_ARN} if name == "bookings" else set()
+    assert set(variables) == {config.TABLE_NAME, config.PAGINATION_SECRET_ARN} | saga_and_events
     (table_key,) = synthesized.resources("AWS::DynamoDB::Table")
     assert variables[config.TABLE_NAME] == {"Ref": table_key}
     (secret_key,) = synthesized.resources("AWS::SecretsManager::Secret")
-    # A dynamic reference CloudFormation resolves at deploy time: the template holds no secret
-    assert variables[config.PAGINATION_SECRET] == {
-        "Fn::Join": ["", ["{{resolve:secretsmanager:", {"Ref": secret_key}, ":SecretString:::}}"]]
-    }
+    # The secret's ARN: the function reads the value at cold start, so neither the template nor the function's
+    # configuration holds it
+    assert variables[config.PAGINATION_SECRET_ARN] == {"Ref": secret_key}
+
+
+def test_no_secret_value_is_resolved_into_the_template(synthesized: Synthesized) -> None:
+    assert "resolve:secretsmanager" not in json.dumps(synthesized.template)
+
+
+def test_every_function_may_read_the_pagination_secret_and_no_other(synthesized: Synthesized) -> None:
+    (secret_key,) = synthesized.resources("AWS::SecretsManager::Secret")
+    ours = [
+        function
+        for function in synthesized.resources("AWS::Lambda::Function").values()
+        if function["Properties"]["Handler"].startswith("resolvers.")
+    ]
+    assert ours
+    for function in ours:
+        role_key = function["Properties"]["Role"]["Fn::GetAtt"][0]
+        found = [s for s in policy_statements(synthesized, role_key) if "secretsmanager" in json.dumps(s["Action"])]
+        assert found == [
+            {"Action": "secretsmanager:GetSecretValue", "Effect": "Allow", "Resource": {"Ref": secret_key}}
+        ]
 
 
 def test_the_pagination_secret_is_generated_long_enough(synthesized: Synthesized) -> None:
@@ -133,38 +145,50 @@ def test_customers_sign_in_to_a_user_pool_with_an_admins_group(synthesized: Synt
         ("loyalty", {"dynamodb:GetItem"}),
     ],
 )
-def test_an_api_function_may_only_do_its_table_actions(synthesized: Synthesized, name: str, actions: set[str]) -> None:
+def test_an_api_function_may_only_do_its_tableactions_of(
+    synthesized: Synthesized, name: str, actions: set[str]
+) -> None:
     _, function = _function(synthesized, name)
     role_key = function["Role"]["Fn::GetAtt"][0]
-    statements = _policy_statements(synthesized, role_key)
-    granted = {action for statement in statements for action in _actions(statement)}
+    statements = policy_statements(synthesized, role_key)
+    granted = {action for statement in statements for action in actions_of(statement)}
     dynamodb = {action for action in granted if action.startswith("dynamodb:")}
     assert dynamodb == actions
-    # Besides the table: its own logs and X-Ray, nothing else (no AppSync fields, no other service)
-    assert granted - dynamodb <= {
+    # Besides the table: its own logs, the pagination secret and X-Ray; the bookings function publishes events and
+    # starts the saga (initBooking, cancelBooking). No AppSync fields, no other service
+    saga_and_events = {"events:PutEvents", "states:StartExecution"} if name == "bookings" else set()
+    assert granted - dynamodb == {
         "logs:CreateLogStream",
         "logs:PutLogEvents",
+        "secretsmanager:GetSecretValue",
         "xray:PutTraceSegments",
         "xray:PutTelemetryRecords",
+        *saga_and_events,
     }
-    (table_statement,) = [s for s in statements if set(_actions(s)) == actions]
+    (table_statement,) = [s for s in statements if set(actions_of(s)) == actions]
     (table_key,) = synthesized.resources("AWS::DynamoDB::Table")
+    # The indexes only for a function that queries them
     index_resources = [
         {"Fn::Join": ["", [{"Fn::GetAtt": [table_key, "Arn"]}, f"/index/{index['name']}"]]}
         for index in index_definitions()
+        if "dynamodb:Query" in actions
     ]
-    assert table_statement["Resource"] == [{"Fn::GetAtt": [table_key, "Arn"]}, *index_resources]
+    table_resources = (
+        table_statement["Resource"] if isinstance(table_statement["Resource"], list) else [table_statement["Resource"]]
+    )
+    assert table_resources == [{"Fn::GetAtt": [table_key, "Arn"]}, *index_resources]
     # No managed policies on function roles
     assert "ManagedPolicyArns" not in synthesized.template["Resources"][role_key]["Properties"]
 
 
 def test_no_role_may_call_appsync_fields_yet(synthesized: Synthesized) -> None:
-    # Phase 2 grants publishBookingStatus to the saga's notifier, and nothing wider
+    # The saga's notifier logs (resolvers/notifications.py) and schema.graphql has no publishBookingStatus yet: when
+    # both exist, NotifyBooking gets appsync:GraphQL on Mutation/publishBookingStatus, and nothing wider
     granted = {
         action
         for policy in synthesized.resources("AWS::IAM::Policy").values()
         for statement in policy["Properties"]["PolicyDocument"]["Statement"]
-        for action in _actions(statement)
+        for action in actions_of(statement)
     }
     assert not {action for action in granted if action.startswith("appsync:")}
     assert not {action for action in granted if action.endswith("*")}
@@ -173,19 +197,9 @@ def test_no_role_may_call_appsync_fields_yet(synthesized: Synthesized) -> None:
 def test_a_data_source_may_invoke_only_its_function(synthesized: Synthesized) -> None:
     for source in synthesized.resources("AWS::AppSync::DataSource").values():
         role_key = source["Properties"]["ServiceRoleArn"]["Fn::GetAtt"][0]
-        (statement,) = _policy_statements(synthesized, role_key)
-        assert _actions(statement) == ["lambda:InvokeFunction"]
+        (statement,) = policy_statements(synthesized, role_key)
+        assert actions_of(statement) == ["lambda:InvokeFunction"]
         assert statement["Resource"] == source["Properties"]["LambdaConfig"]["LambdaFunctionArn"]
-
-
-def _alarms(synthesized: Synthesized) -> list[dict[str, Any]]:
-    return [alarm["Properties"] for alarm in synthesized.resources("AWS::CloudWatch::Alarm").values()]
-
-
-def _metric_names(alarm: dict[str, Any]) -> set[str]:
-    if "MetricName" in alarm:
-        return {alarm["MetricName"]}
-    return {query["MetricStat"]["Metric"]["MetricName"] for query in alarm["Metrics"] if "MetricStat" in query}
 
 
 @pytest.mark.parametrize("name", FUNCTIONS)
@@ -193,32 +207,29 @@ def test_a_function_alarms_on_1_percent_errors_and_on_p99_duration(synthesized: 
     function_key, _ = _function(synthesized, name)
 
     def watches_function(alarm: dict[str, Any]) -> bool:
-        dimensions = alarm.get("Dimensions") or [
-            d for q in alarm.get("Metrics", []) if "MetricStat" in q for d in q["MetricStat"]["Metric"]["Dimensions"]
-        ]
-        return {"Name": "FunctionName", "Value": {"Ref": function_key}} in dimensions
+        return {"Name": "FunctionName", "Value": {"Ref": function_key}} in alarm_dimensions(alarm)
 
-    alarms = [alarm for alarm in _alarms(synthesized) if watches_function(alarm)]
-    (errors,) = [alarm for alarm in alarms if _metric_names(alarm) == {"Errors", "Invocations"}]
+    watching = [alarm for alarm in alarms(synthesized) if watches_function(alarm)]
+    (errors,) = [alarm for alarm in watching if metric_names(alarm) == {"Errors", "Invocations"}]
     assert errors["Threshold"] == 1
     assert errors["ComparisonOperator"] == "GreaterThanThreshold"
-    (duration,) = [alarm for alarm in alarms if _metric_names(alarm) == {"Duration"}]
+    (duration,) = [alarm for alarm in watching if metric_names(alarm) == {"Duration"}]
     assert duration["ExtendedStatistic"] == "p99"
     assert duration["Threshold"] < API_TIMEOUT_S * 1000
 
 
 def test_the_api_alarms_on_half_a_percent_5xx_and_on_p99_latency(synthesized: Synthesized) -> None:
-    alarms = _alarms(synthesized)
-    (server_errors,) = [alarm for alarm in alarms if _metric_names(alarm) == {"5XXError"}]
+    found = alarms(synthesized)
+    (server_errors,) = [alarm for alarm in found if metric_names(alarm) == {"5XXError"}]
     assert server_errors["Threshold"] == 0.5
-    (latency,) = [alarm for alarm in alarms if _metric_names(alarm) == {"Latency"}]
+    (latency,) = [alarm for alarm in found if metric_names(alarm) == {"Latency"}]
     assert latency["ExtendedStatistic"] == "p99"
 
 
 def test_every_alarm_notifies_the_encrypted_alarm_topic(synthesized: Synthesized) -> None:
-    (topic_key,) = synthesized.resources("AWS::SNS::Topic")
-    assert synthesized.one("AWS::SNS::Topic")["KmsMasterKeyId"]
-    assert all(alarm["AlarmActions"] == [{"Ref": topic_key}] for alarm in _alarms(synthesized))
+    (topic_key,) = [key for key in synthesized.resources("AWS::SNS::Topic") if key.startswith("MonitoringAlarmTopic")]
+    assert synthesized.template["Resources"][topic_key]["Properties"]["KmsMasterKeyId"]
+    assert all(alarm["AlarmActions"] == [{"Ref": topic_key}] for alarm in alarms(synthesized))
 
 
 def test_the_outputs_tell_clients_where_the_api_is(synthesized: Synthesized) -> None:

@@ -22,6 +22,7 @@ ACCEPTED_NAG_FINDINGS = {
     "AwsSolutions-IAM5",
     "AwsSolutions-ASC3",
     "AwsSolutions-IAM4",
+    "AwsSolutions-SQS3",
 }
 
 

@@ -1,0 +1,116 @@
+"""The booking saga: one function per task of resolvers/saga/definition.py, the ASL file inlined with its
+placeholders substituted, and the dead-letter queue its failed bookings go to."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from aws_cdk import RemovalPolicy, Stack
+from aws_cdk import aws_events as events
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_sqs as sqs
+from aws_cdk import aws_stepfunctions as sfn
+from constructs import Construct
+
+from resolvers.saga.definition import DEAD_LETTER_QUEUE_URL, TASKS, load_definition
+
+from .functions import FunctionShared, PythonFunction
+from .settings import (
+    DEAD_LETTER_RETENTION,
+    HANDLER_EVENT_PUBLISHERS,
+    HANDLER_TABLE_ACTIONS,
+    LOG_RETENTION,
+    SAGA_TASK_KINDS,
+)
+
+PLACEHOLDER = re.compile(r"\$\{(\w+)\}")
+
+
+def definition_text() -> str:
+    """The definition the local runner runs, as the JSON string the template holds."""
+    return json.dumps(load_definition(), separators=(",", ":"))
+
+
+def placeholders(text: str) -> set[str]:
+    return set(PLACEHOLDER.findall(text))
+
+
+def dead_letter_queue(scope: Construct, construct_id: str) -> sqs.Queue:
+    """A dead-letter queue: encrypted (SQS-managed keys, which EventBridge, Lambda and Step Functions can all write
+    to without a key policy), TLS only, messages kept 14 days."""
+    return sqs.Queue(
+        scope,
+        construct_id,
+        encryption=sqs.QueueEncryption.SQS_MANAGED,
+        enforce_ssl=True,
+        retention_period=DEAD_LETTER_RETENTION,
+    )
+
+
+class Saga(Construct):
+    def __init__(self, scope: Construct, construct_id: str, *, shared: FunctionShared, bus: events.IEventBus) -> None:
+        super().__init__(scope, construct_id)
+        self.dead_letter_queue = dead_letter_queue(self, "DeadLetterQueue")
+        self.tasks: dict[str, PythonFunction] = {}
+        for task in TASKS:
+            name = task.placeholder.removesuffix("FunctionArn")
+            function = PythonFunction(
+                self,
+                name,
+                shared=shared,
+                handler=task.handler,
+                kind=SAGA_TASK_KINDS[task.kind],
+                description=f"Booking saga task {name} ({task.handler})",
+            )
+            function.grant_table(shared.table, shared.index_names, HANDLER_TABLE_ACTIONS[task.handler])
+            if task.handler in HANDLER_EVENT_PUBLISHERS:
+                function.publish_to(bus)
+            self.tasks[task.placeholder] = function
+
+        substitutions = {placeholder: fn.function.function_arn for placeholder, fn in self.tasks.items()}
+        substitutions[DEAD_LETTER_QUEUE_URL] = self.dead_letter_queue.queue_url
+        text = definition_text()
+        missing = placeholders(text) - substitutions.keys()
+        unused = substitutions.keys() - placeholders(text)
+        if missing or unused:
+            raise ValueError(f"The saga's placeholders and substitutions differ: missing {missing}, unused {unused}")
+
+        # An own role: invoke these functions (not their versions) and send to this queue. The state machine adds
+        # its log delivery and X-Ray statements.
+        self.role = iam.Role(self, "Role", assumed_by=iam.ServicePrincipal("states.amazonaws.com"))
+        self.role.add_to_policy(
+            iam.PolicyStatement(
+                actions=["lambda:InvokeFunction"], resources=[fn.function.function_arn for fn in self.tasks.values()]
+            )
+        )
+        self.role.add_to_policy(
+            iam.PolicyStatement(actions=["sqs:SendMessage"], resources=[self.dead_letter_queue.queue_arn])
+        )
+        # Vended-logs prefix: Step Functions then needs no CloudWatch Logs resource policy per log group.
+        self.log_group = logs.LogGroup(
+            self,
+            "Logs",
+            log_group_name=f"/aws/vendedlogs/states/{Stack.of(self).stack_name}-booking-saga",
+            retention=LOG_RETENTION,
+            removal_policy=RemovalPolicy.DESTROY,
+        )
+        self.state_machine = sfn.StateMachine(
+            self,
+            "StateMachine",
+            # Standard: executions are named after their booking, and a name is unique for 90 days.
+            state_machine_type=sfn.StateMachineType.STANDARD,
+            # Inline, so that cfn-lint validates the ASL; the placeholders are DefinitionSubstitutions.
+            definition_body=sfn.DefinitionBody.from_string(text),
+            definition_substitutions=substitutions,
+            role=self.role,
+            logs=sfn.LogOptions(
+                destination=self.log_group,
+                level=sfn.LogLevel.ALL,
+                # Every state's input holds the customer's payment token: execution data stays out of the logs
+                # (state transitions, errors and causes are still logged).
+                include_execution_data=False,
+            ),
+            tracing_enabled=True,
+        )
