@@ -45,6 +45,8 @@ seed: install
 
 bench: install
 	$(BIN)/python bench/cold_start.py
+	$(BIN)/python bench/local_server.py
+	$(BIN)/python bench/booking_latency.py
 
 clean:
 	rm -rf $(VENV) node_modules .local .pytest_cache .mypy_cache .ruff_cache

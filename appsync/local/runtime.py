@@ -132,10 +132,14 @@ class LocalRuntime:
     dead_letters: list[dict[str, Any]] = field(default_factory=list)
     runner: LocalSagaRunner | None = None
 
+    _previous: tuple[Any, Any, Any] | None = None
+
     def start(self) -> LocalRuntime:
         self.runner = LocalSagaRunner.for_booking_saga(
             self._dead_letter, max_workers=self.max_sagas, retry_interval_scale=self.retry_interval_scale
         )
+        # The ports are process-wide: remember what was installed, so that stop() puts it back.
+        self._previous = (events._bus, starter._starter, notifications._notifier)
         events.use_bus(self.bus)
         starter.use_starter(self.runner)
         notifications.use_notifier(self.notifier)
@@ -155,6 +159,7 @@ class LocalRuntime:
         if self.runner is not None:
             self.runner.shutdown(wait=True)
         self.bus.shutdown()
-        events.use_bus(None)
-        starter.use_starter(None)
-        notifications.use_notifier(None)
+        bus, saga_starter, notifier = self._previous or (None, None, None)
+        events.use_bus(bus)
+        starter.use_starter(saga_starter)
+        notifications.use_notifier(notifier)

@@ -29,6 +29,7 @@ from appsync.local.auth import NOBODY, AuthError, AuthorizeFields, LocalCredenti
 from appsync.local.errors import format_error
 from appsync.local.invoke import TRACE_HEADER, LambdaInvoker, RequestContext, new_trace_id
 from appsync.local.limits import BodySizeLimit, Limits, send_error
+from appsync.local.runtime import LocalRuntime
 from appsync.local.schema import build, contract
 
 PATH = "/graphql"
@@ -99,7 +100,11 @@ class GraphQLView(GraphQL[RequestContext, None]):
 class LocalAppSync:
     """The API: the contract's schema, its resolvers invoking the Lambda handlers, AppSync's auth and limits."""
 
-    def __init__(self, state_dir: Path, limits: Limits | None = None, workers: int = 32) -> None:
+    def __init__(
+        self, state_dir: Path, limits: Limits | None = None, workers: int = 32, runtime: LocalRuntime | None = None
+    ) -> None:
+        # What AWS runs around the Lambdas (the saga, the event bus and its consumers), in this process.
+        self.runtime = runtime or LocalRuntime().start()
         self.credentials = LocalCredentials(state_dir)
         self.limits = limits or Limits.from_environ()
         self.invoker = LambdaInvoker(ThreadPoolExecutor(max_workers=workers, thread_name_prefix="lambda"))
@@ -125,6 +130,7 @@ class LocalAppSync:
 
     def close(self) -> None:
         self.invoker.executor.shutdown(wait=False, cancel_futures=True)
+        self.runtime.stop()
 
 
 def bind(host: str, port: int) -> socket.socket:

@@ -1,0 +1,93 @@
+"""Booking through the local AppSync over HTTP: initBooking answers PENDING, the saga confirms, cancel undoes it."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from appsync.local.auth import user_sub
+from appsync.local.server import LocalAppSync
+from resolvers.store import flights as flight_store
+from tests.factories import a_flight
+from tests.integration.conftest import ClientFor
+from tests.integration.test_local_appsync import error_types, run
+
+INIT = """
+mutation Book($input: InitBookingInput!) {
+  initBooking(input: $input) { id bookingReference status customer outboundFlight { id seatsAvailable } }
+}
+"""
+GET = "query Get($id: ID!) { getBooking(id: $id) { id status statusReason outboundFlight { seatsAvailable } } }"
+CANCEL = "mutation Cancel($id: ID!) { cancelBooking(id: $id) { id status } }"
+LOYALTY = "{ getLoyalty { points level } }"
+
+
+def _book(client: Any, flight_id: str, token: str, key: str | None = None) -> tuple[Any, list[dict[str, Any]]]:
+    variables = {
+        "input": {"outboundFlightId": flight_id, "paymentToken": token, "idempotencyKey": key or str(uuid.uuid4())}
+    }
+    return run(client, INIT, variables)
+
+
+def test_a_customer_books_over_http_and_the_saga_confirms_it(
+    client_for: ClientFor, callers: dict[str, dict[str, str]], appsync: LocalAppSync
+) -> None:
+    # Given a flight with 3 seats and Alice signed in
+    flight = a_flight(seat_capacity=3, seats_available=3, ticket_price=7000)
+    flight_store.put_flight(flight)
+    alice = client_for(callers["alice"])
+    points_before = run(alice, LOYALTY)[0]["getLoyalty"]["points"]
+
+    # When she books it
+    data, errors = _book(alice, flight.id, "tok_visa")
+
+    # Then the answer is PENDING at once, for her, and after the saga the booking is CONFIRMED with points earned
+    assert errors == []
+    booking = data["initBooking"]
+    assert booking["status"] == "PENDING"
+    assert booking["customer"] == user_sub("alice")
+    appsync.runtime.settle()
+    confirmed = run(alice, GET, {"id": booking["id"]})[0]["getBooking"]
+    assert confirmed["status"] == "CONFIRMED"
+    assert confirmed["outboundFlight"]["seatsAvailable"] == 2
+    assert run(alice, LOYALTY)[0]["getLoyalty"]["points"] == points_before + 7000
+
+    # And when she cancels it, the seat and the points come back
+    cancelled, errors = run(alice, CANCEL, {"id": booking["id"]})
+    appsync.runtime.settle()
+    assert errors == []
+    assert cancelled["cancelBooking"]["status"] == "CANCELLED"
+    assert run(alice, GET, {"id": booking["id"]})[0]["getBooking"]["outboundFlight"]["seatsAvailable"] == 3
+    assert run(alice, LOYALTY)[0]["getLoyalty"]["points"] == points_before
+
+
+def test_a_declined_card_fails_the_booking_with_a_reason(
+    client_for: ClientFor, callers: dict[str, dict[str, str]], appsync: LocalAppSync
+) -> None:
+    flight = a_flight(seat_capacity=3, seats_available=3)
+    flight_store.put_flight(flight)
+    bob = client_for(callers["bob"])
+
+    booking = _book(bob, flight.id, "tok_declined")[0]["initBooking"]
+    appsync.runtime.settle()
+
+    failed = run(bob, GET, {"id": booking["id"]})[0]["getBooking"]
+    assert failed["status"] == "FAILED"
+    assert failed["statusReason"] == "The card was declined"
+    assert failed["outboundFlight"]["seatsAvailable"] == 3
+
+
+def test_booking_needs_a_signed_in_customer_and_errors_carry_their_type(
+    client_for: ClientFor, callers: dict[str, dict[str, str]]
+) -> None:
+    flight = a_flight(seat_capacity=1, seats_available=0)
+    flight_store.put_flight(flight)
+
+    _, with_key = _book(client_for(callers["api_key"]), flight.id, "tok_visa")
+    _, sold_out = _book(client_for(callers["alice"]), flight.id, "tok_visa")
+    _, bad_token = _book(client_for(callers["alice"]), flight.id, "x")
+
+    assert error_types(with_key) == ["Unauthorized"]
+    assert error_types(sold_out) == ["SeatsUnavailable"]
+    assert error_types(bad_token) == ["ValidationError"]
+    assert bad_token[0]["errorInfo"]["field"] == "input.paymentToken"
