@@ -47,10 +47,30 @@ FIELD_RESOLVERS: tuple[FieldResolver, ...] = (
     FieldResolver("Query", "listBookings", "bookings"),
     FieldResolver("Mutation", "initBooking", "bookings"),
     FieldResolver("Mutation", "cancelBooking", "bookings"),
+    FieldResolver("Mutation", "publishBookingStatus", "bookings"),
+    FieldResolver("Mutation", "delayFlight", "catalog"),
     FieldResolver("Query", "getLoyalty", "loyalty"),
 )
 
 BY_FIELD: dict[tuple[str, str], FieldResolver] = {(f.type_name, f.field_name): f for f in FIELD_RESOLVERS}
+
+SUBSCRIPTIONS_DIR = Path(__file__).resolve().parent / "subscriptions"
+
+
+@dataclass(frozen=True)
+class SubscriptionField:
+    """A subscription: AppSync delivers the results of the mutations its @aws_subscribe names to subscribers
+    whose non-null arguments equal the result's fields. `code` (APPSYNC_JS on a NONE data source) runs when a
+    client subscribes, to refuse what the directives alone cannot (another customer's bookings)."""
+
+    field_name: str
+    code: Path | None = None
+
+
+SUBSCRIPTION_FIELDS: tuple[SubscriptionField, ...] = (
+    SubscriptionField("onBookingStatusChanged", SUBSCRIPTIONS_DIR / "on_booking_status_changed.js"),
+    SubscriptionField("onFlightDelayed"),
+)
 
 
 def load_handler(function: str) -> Callable[[Any, Any], Any]:

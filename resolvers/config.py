@@ -14,6 +14,7 @@ DYNAMODB_ENDPOINT = "DYNAMODB_ENDPOINT"
 AWS_REGION = "AWS_REGION"
 EVENT_BUS_NAME = "EVENT_BUS_NAME"
 STATE_MACHINE_ARN = "STATE_MACHINE_ARN"
+APPSYNC_GRAPHQL_URL = "APPSYNC_GRAPHQL_URL"
 PAGINATION_SECRET = "PAGINATION_SECRET"  # noqa: S105 (the variable's name, not a secret)
 # On AWS: the Secrets Manager secret holding the pagination secret, read at cold start when PAGINATION_SECRET is unset.
 PAGINATION_SECRET_ARN = "PAGINATION_SECRET_ARN"  # noqa: S105 (the variable's name, not a secret)

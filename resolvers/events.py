@@ -22,6 +22,7 @@ BOOKING_FAILED = "booking.failed"
 BOOKING_CANCELLED = "booking.cancelled"
 PAYMENT_PROCESSED = "payment.processed"
 PAYMENT_REFUNDED = "payment.refunded"
+FLIGHT_DELAYED = "flight.delayed"
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from resolvers.domain.errors import ValidationError
-from resolvers.domain.models import BookingStatus
+from resolvers.domain.models import BookingStatus, BookingStatusEvent
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
@@ -216,3 +216,42 @@ class NewBooking:
             idempotency_key=key,
             customer=None if customer is None else customer_id(customer, "input.customer"),
         )
+
+
+MAX_DELAY_MINUTES = 24 * 60
+MAX_REASON_LENGTH = 200
+
+
+@dataclass(frozen=True)
+class FlightDelayRequest:
+    flight_id: str
+    delay_minutes: int
+    reason: str
+
+    @classmethod
+    def parse(cls, raw: Any) -> FlightDelayRequest:
+        if not isinstance(raw, dict):
+            raise ValidationError("input", "is required")
+        return cls(
+            flight_id=entity_id(raw.get("flightId"), "input.flightId"),
+            delay_minutes=bounded_int(raw.get("delayMinutes"), "input.delayMinutes", 1, MAX_DELAY_MINUTES),
+            reason=text(raw.get("reason"), "input.reason", MAX_REASON_LENGTH),
+        )
+
+
+def booking_status_event(raw: Any) -> BookingStatusEvent:
+    """publishBookingStatus's input."""
+    if not isinstance(raw, dict):
+        raise ValidationError("input", "is required")
+    status = raw.get("status")
+    if not isinstance(status, str) or status not in BookingStatus.__members__:
+        raise ValidationError("input.status", f"must be one of {', '.join(BookingStatus)}")
+    reason = raw.get("statusReason")
+    return BookingStatusEvent(
+        booking_id=entity_id(raw.get("bookingId"), "input.bookingId"),
+        customer=customer_id(raw.get("customer"), "input.customer"),
+        status=BookingStatus(status),
+        booking_reference=text(raw.get("bookingReference"), "input.bookingReference", 6),
+        status_reason=None if reason is None else text(reason, "input.statusReason", MAX_REASON_LENGTH),
+        occurred_at=aws_date_time(raw.get("occurredAt"), "input.occurredAt"),
+    )

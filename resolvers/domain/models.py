@@ -93,6 +93,43 @@ class Payment:
 
 
 @dataclass(frozen=True)
+class BookingStatusEvent:
+    """A booking's status as subscribers of onBookingStatusChanged receive it."""
+
+    booking_id: str
+    customer: str
+    status: BookingStatus
+    booking_reference: str
+    occurred_at: datetime
+    status_reason: str | None = None
+
+    @classmethod
+    def of(cls, booking: Booking) -> BookingStatusEvent:
+        return cls(
+            booking_id=booking.id,
+            customer=booking.customer,
+            status=booking.status,
+            booking_reference=booking.booking_reference,
+            status_reason=booking.status_reason,
+            occurred_at=booking.updated_at,
+        )
+
+
+@dataclass(frozen=True)
+class FlightDelay:
+    flight_id: str
+    flight_number: str
+    departure_airport_code: str
+    arrival_airport_code: str
+    delay_minutes: int
+    reason: str
+    departure_date_time: datetime
+    arrival_date_time: datetime
+    affected_bookings: int
+    occurred_at: datetime
+
+
+@dataclass(frozen=True)
 class Page(Generic[T]):
     items: list[T]
     next_token: str | None

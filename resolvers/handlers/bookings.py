@@ -1,4 +1,5 @@
-"""Bookings handler: getBooking, listBookings, initBooking and cancelBooking (owners; Admins and IAM for anyone)."""
+"""Bookings handler: getBooking, listBookings, initBooking, cancelBooking (owners; Admins and IAM for anyone) and
+publishBookingStatus (IAM)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler.appsync import Router
 
-from resolvers.domain.inputs import BookingSearch, NewBooking, PageRequest, entity_id
+from resolvers.domain.inputs import BookingSearch, NewBooking, PageRequest, booking_status_event, entity_id
 from resolvers.handlers import wire
 from resolvers.handlers.app import build_handler, caller_of
 from resolvers.services import bookings
@@ -33,6 +34,11 @@ def handle_init_booking(input: Any = None) -> dict[str, Any]:
 @router.resolver(type_name="Mutation", field_name="cancelBooking")
 def handle_cancel_booking(id: Any = None) -> dict[str, Any]:
     return wire.to_graphql(bookings.cancel_booking(caller_of(router), entity_id(id, "id")))
+
+
+@router.resolver(type_name="Mutation", field_name="publishBookingStatus")
+def handle_publish_booking_status(input: Any = None) -> dict[str, Any]:
+    return wire.to_graphql(bookings.publish_status(caller_of(router), booking_status_event(input)))
 
 
 handler = build_handler(router)

@@ -1,4 +1,4 @@
-"""Catalog handler: listFlights, getFlight, createFlight, and Booking.outboundFlight in batches."""
+"""Catalog handler: listFlights, getFlight, createFlight, delayFlight, and Booking.outboundFlight in batches."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 from aws_lambda_powertools.event_handler.appsync import Router
 from aws_lambda_powertools.utilities.data_classes import AppSyncResolverEvent
 
-from resolvers.domain.inputs import FlightSearch, NewFlight, PageRequest, entity_id
+from resolvers.domain.inputs import FlightDelayRequest, FlightSearch, NewFlight, PageRequest, entity_id
 from resolvers.handlers import wire
 from resolvers.handlers.app import build_handler, caller_of
 from resolvers.services import catalog
@@ -30,6 +30,12 @@ def handle_get_flight(id: Any = None) -> dict[str, Any] | None:
 def handle_create_flight(input: Any = None) -> dict[str, Any]:
     new = NewFlight.parse(input)
     return wire.to_graphql(catalog.create_flight(caller_of(router), new))
+
+
+@router.resolver(type_name="Mutation", field_name="delayFlight")
+def handle_delay_flight(input: Any = None) -> dict[str, Any]:
+    request = FlightDelayRequest.parse(input)
+    return wire.to_graphql(catalog.delay_flight(caller_of(router), request))
 
 
 @router.batch_resolver(type_name="Booking", field_name="outboundFlight", raise_on_error=True)

@@ -21,8 +21,9 @@ from resolvers.domain.errors import (
 )
 from resolvers.domain.identity import AuthMode, Caller
 from resolvers.domain.inputs import BookingSearch, NewBooking, PageRequest
-from resolvers.domain.models import Booking, BookingStatus, FlightStatus, Page
+from resolvers.domain.models import Booking, BookingStatus, BookingStatusEvent, FlightStatus, Page
 from resolvers.domain.references import new_reference
+from resolvers.notifications import notifier
 from resolvers.payments import provider as payment_provider
 from resolvers.saga.starter import start_booking_saga
 from resolvers.services import catalog
@@ -93,6 +94,7 @@ def _announce(booking: Booking, payment_token: str) -> None:
         )
     )
     start_booking_saga(booking.id, booking.outbound_flight_id, booking.customer, payment_token)
+    notifier().booking_status(booking)
 
 
 def init_booking(caller: Caller, new: NewBooking) -> Booking:
@@ -179,4 +181,12 @@ def cancel_booking(caller: Caller, booking_id: str) -> Booking:
         )
     else:
         events.publish(cancelled)
+    notifier().booking_status(booking)
     return booking
+
+
+def publish_status(caller: Caller, event: BookingStatusEvent) -> BookingStatusEvent:
+    """publishBookingStatus: only the saga and the API's own functions (IAM) may speak for a booking."""
+    if caller.mode is not AuthMode.IAM:
+        raise Unauthorized("Only IAM principals may publish booking status")
+    return event

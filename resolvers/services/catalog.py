@@ -1,13 +1,16 @@
-"""The flight catalog: search, read, create, and flights for a batch of bookings."""
+"""The flight catalog: search, read, create, delay, and flights for a batch of bookings."""
 
 from __future__ import annotations
 
 from dataclasses import asdict
+from datetime import UTC, datetime
 
-from resolvers.domain.errors import NotFound
+from resolvers import events
+from resolvers.domain.errors import Conflict, NotFound, ValidationError
 from resolvers.domain.identity import Caller
-from resolvers.domain.inputs import FlightSearch, NewFlight, PageRequest
-from resolvers.domain.models import Flight, FlightStatus, Page
+from resolvers.domain.inputs import MAX_DELAY_MINUTES, FlightDelayRequest, FlightSearch, NewFlight, PageRequest
+from resolvers.domain.models import BookingStatus, Flight, FlightDelay, FlightStatus, Page
+from resolvers.store import bookings as booking_store
 from resolvers.store import flights as flight_store
 
 
@@ -51,3 +54,55 @@ def create_flight(caller: Caller, new: NewFlight) -> Flight:
     )
     flight_store.put_flight(flight)
     return flight
+
+
+_DELAY_RETRIES = 3
+
+
+def delay_flight(caller: Caller, request: FlightDelayRequest) -> FlightDelay:
+    """Move a flight by the delay, mark it DELAYED, count its confirmed bookings and emit flight.delayed."""
+    caller.require_admin()
+    for _ in range(_DELAY_RETRIES):
+        flight = require_flight(request.flight_id)
+        if flight.status is FlightStatus.CANCELLED:
+            raise ValidationError("input.flightId", "this flight is cancelled")
+        if flight.departure_date_time <= datetime.now(UTC):
+            raise ValidationError("input.flightId", "this flight has departed")
+        if flight.delay_minutes + request.delay_minutes > MAX_DELAY_MINUTES:
+            raise ValidationError("input.delayMinutes", f"would delay the flight more than {MAX_DELAY_MINUTES} minutes")
+        try:
+            moved = flight_store.move_flight(flight, request.delay_minutes)
+        except flight_store.FlightChanged:
+            continue
+        break
+    else:
+        raise Conflict(f"Flight {request.flight_id} changed while being delayed; try again")
+    holders = booking_store.get_bookings(flight_store.seat_holders(moved.id))
+    delay = FlightDelay(
+        flight_id=moved.id,
+        flight_number=moved.flight_number,
+        departure_airport_code=moved.departure_airport_code,
+        arrival_airport_code=moved.arrival_airport_code,
+        delay_minutes=moved.delay_minutes,
+        reason=request.reason,
+        departure_date_time=moved.departure_date_time,
+        arrival_date_time=moved.arrival_date_time,
+        affected_bookings=sum(1 for booking in holders if booking.status is BookingStatus.CONFIRMED),
+        occurred_at=datetime.now(UTC),
+    )
+    events.publish(
+        events.DomainEvent(
+            events.FLIGHT_DELAYED,
+            {
+                "flightId": delay.flight_id,
+                "flightNumber": delay.flight_number,
+                "departureAirportCode": delay.departure_airport_code,
+                "delayMinutes": delay.delay_minutes,
+                "reason": delay.reason,
+                "departureDateTime": delay.departure_date_time.isoformat(),
+                "affectedBookings": delay.affected_bookings,
+            },
+            subject=f"{delay.flight_id}:{delay.delay_minutes}",
+        )
+    )
+    return delay

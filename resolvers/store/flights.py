@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from pynamodb.exceptions import TransactWriteError
+from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from resolvers.domain.errors import NotFound, SeatNotReserved, SeatsUnavailable
@@ -183,3 +183,46 @@ def release_seat(flight_id: str, booking_id: str) -> bool:
             raise SeatNotReserved(f"Flight {flight_id} has no seat taken to give back") from exc
         raise
     return True
+
+
+class FlightChanged(Exception):
+    """The flight changed since it was read (a concurrent delay): read it again and retry."""
+
+
+def move_flight(flight: Flight, minutes: int) -> Flight:
+    """Delay a flight by `minutes`: departure and arrival move, status DELAYED, delayMinutes grows.
+
+    Conditional on the departure read before, so two concurrent delays never both apply to the same departure.
+    """
+    ensure_bound()
+    pk, sk = keys.flight(flight.id)
+    item = FlightItem(pk, sk)
+    departs = flight.departure_date_time + timedelta(minutes=minutes)
+    arrives = flight.arrival_date_time + timedelta(minutes=minutes)
+    try:
+        item.update(
+            actions=[
+                FlightItem.departure_date_time.set(departs),
+                FlightItem.arrival_date_time.set(arrives),
+                FlightItem.gsi1sk.set(keys.flight_departure(departs, flight.id)),
+                FlightItem.status.set(str(FlightStatus.DELAYED)),
+                FlightItem.delay_minutes.add(minutes),
+            ],
+            condition=TableItem.pk.exists() & (FlightItem.departure_date_time == flight.departure_date_time),
+        )
+    except UpdateError as exc:
+        if exc.cause_response_code == "ConditionalCheckFailedException":
+            raise FlightChanged(flight.id) from exc
+        raise
+    return _to_flight(item)
+
+
+def seat_holders(flight_id: str) -> list[str]:
+    """The bookings holding a seat on a flight: one Query of the flight's partition."""
+    ensure_bound()
+    pk, _ = keys.flight(flight_id)
+    return [
+        item.booking_id
+        for item in TableItem.query(pk, TableItem.sk.startswith(keys.SEAT))
+        if isinstance(item, SeatHoldItem)
+    ]

@@ -78,7 +78,10 @@ def test_a_booking_answers_pending_at_once_then_the_saga_confirms_it(runtime):
     payment = payment_store.get_payment(answer["id"])
     assert (payment.status, payment.amount, payment.currency) == (PaymentStatus.CAPTURED, PRICE, "GBP")
     assert loyalty_store.get_points(customer) == PRICE
-    assert [n.status for n in runtime.notifier.notices if n.id == answer["id"]] == [BookingStatus.CONFIRMED]
+    assert [n.status for n in runtime.notifier.notices if n.id == answer["id"]] == [
+        BookingStatus.PENDING,
+        BookingStatus.CONFIRMED,
+    ]
     types = [e.type for e in runtime.bus.published if e.detail.get("bookingId") == answer["id"]]
     assert types == [events.BOOKING_CREATED, events.PAYMENT_PROCESSED, events.BOOKING_CONFIRMED]
     assert runtime.dead_letters == []
@@ -139,7 +142,10 @@ def test_a_refused_payment_fails_the_booking_and_gives_the_seat_back(runtime, to
     payment = payment_store.get_payment(answer["id"])
     assert (payment.status if payment else None) == payment_status
     assert loyalty_store.get_points(customer) == 0
-    assert [n.status for n in runtime.notifier.notices if n.id == answer["id"]] == [BookingStatus.FAILED]
+    assert [n.status for n in runtime.notifier.notices if n.id == answer["id"]] == [
+        BookingStatus.PENDING,
+        BookingStatus.FAILED,
+    ]
     tries = attempts(runtime, answer["id"], "CollectPayment")
     # A first try and MaxAttempts (3) retries for a transient error; none for a final refusal.
     assert tries == (4 if error == "PaymentTimeout" else 1), "only transient errors are retried"

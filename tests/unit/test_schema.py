@@ -5,7 +5,7 @@ from __future__ import annotations
 from graphql import GraphQLObjectType, build_schema, parse
 from graphql.language import FieldDefinitionNode, ObjectTypeDefinitionNode
 
-from appsync.fields import BY_FIELD, SCHEMA_PATH, full_schema_sdl
+from appsync.fields import BY_FIELD, SCHEMA_PATH, SUBSCRIPTION_FIELDS, full_schema_sdl
 
 AUTH = {"aws_api_key", "aws_iam", "aws_cognito_user_pools", "aws_oidc", "aws_lambda"}
 ROOTS = ("Query", "Mutation", "Subscription")
@@ -57,11 +57,34 @@ def test_auth_follows_the_design():
     assert [g.value for g in groups] == ["Admins"]
 
 
-def test_every_root_field_and_booking_flight_has_a_resolver_and_the_map_names_only_real_fields():
+def test_every_query_and_mutation_and_booking_flight_has_a_resolver_and_the_map_names_only_real_fields():
     schema = build_schema(full_schema_sdl())
-    needed = {(root, name) for root in ROOTS if (t := schema.get_type(root)) for name in t.fields}
+    needed = {(root, name) for root in ("Query", "Mutation") for name in schema.get_type(root).fields}
     needed.add(("Booking", "outboundFlight"))
 
     assert needed - set(BY_FIELD) == set(), "fields without a resolver"
     for type_name, field_name in BY_FIELD:
         assert field_name in schema.get_type(type_name).fields, f"{type_name}.{field_name} is not in the schema"
+
+
+def test_every_subscription_is_listed_with_its_code_and_triggered_by_a_mapped_mutation():
+    schema = build_schema(full_schema_sdl())
+    listed = {field.field_name: field for field in SUBSCRIPTION_FIELDS}
+
+    assert set(listed) == set(schema.subscription_type.fields)
+    for name, field in schema.subscription_type.fields.items():
+        directive = next(d for d in field.ast_node.directives if d.name.value == "aws_subscribe")
+        mutations = [value.value for value in directive.arguments[0].value.values]
+        assert all(("Mutation", mutation) in BY_FIELD for mutation in mutations), name
+        assert listed[name].code is None or listed[name].code.is_file(), name
+
+
+def test_status_publishing_is_iam_only_and_delays_are_for_admins():
+    fields = {f"{d.name.value}.{f.name.value}": f for d in _definitions() for f in d.fields}
+
+    assert set(_auth(fields["Mutation.publishBookingStatus"])) == {"aws_iam"}
+    delay = _auth(fields["Mutation.delayFlight"])
+    assert set(delay) == {"aws_cognito_user_pools", "aws_iam"}
+    assert [g.value for g in delay["aws_cognito_user_pools"][0].value.values] == ["Admins"]
+    assert set(_auth(fields["Subscription.onFlightDelayed"])) == {"aws_api_key", "aws_cognito_user_pools", "aws_iam"}
+    assert set(_auth(fields["Subscription.onBookingStatusChanged"])) == {"aws_cognito_user_pools", "aws_iam"}
