@@ -10,12 +10,14 @@ from __future__ import annotations
 import json
 import logging
 import os
-import urllib.request
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from resolvers import config
 from resolvers.domain.models import Booking, BookingStatusEvent
+
+if TYPE_CHECKING:
+    import urllib.request
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +61,8 @@ class AppSyncNotifier:
         self._send = send or _send
 
     def booking_status(self, booking: Booking) -> None:
+        import urllib.request
+
         from botocore.auth import SigV4Auth
         from botocore.awsrequest import AWSRequest
 
@@ -78,6 +82,8 @@ class AppSyncNotifier:
 
 
 def _send(request: urllib.request.Request) -> bytes:
+    import urllib.request
+
     with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310 (see above)
         body: bytes = response.read()
         return body
