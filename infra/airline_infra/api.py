@@ -1,4 +1,8 @@
-"""The AppSync API: schema.graphql as is, three auth modes, resolvers from the appsync/ field map, a WAF."""
+"""The AppSync API: schema.graphql as is, three auth modes, resolvers from the appsync/ field map and subscription
+checks, a WAF.
+
+Built in two steps: the API first, so that the functions that call it (the notifier) can be given its URL and a
+grant on its field; its Lambda resolvers once those functions exist (`resolve_fields`)."""
 
 from __future__ import annotations
 
@@ -10,7 +14,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
-from appsync.fields import FIELD_RESOLVERS, SCHEMA_PATH, FieldResolver
+from appsync.fields import FIELD_RESOLVERS, SCHEMA_PATH, SUBSCRIPTION_FIELDS, FieldResolver, SubscriptionField
 
 from .settings import API_LIMITS, LAMBDA_BATCH_RESOLVER_CODE, LAMBDA_RESOLVER_CODE, LOG_RETENTION
 
@@ -21,6 +25,10 @@ def resolver_code(field: FieldResolver) -> appsync.Code:
     return appsync.Code.from_inline(path.read_text())
 
 
+def _resolver_id(type_name: str, field_name: str) -> str:
+    return f"{type_name}{field_name[0].upper()}{field_name[1:]}Resolver"
+
+
 class Api(Construct):
     def __init__(
         self,
@@ -28,7 +36,6 @@ class Api(Construct):
         construct_id: str,
         *,
         user_pool: cognito.IUserPool,
-        functions: dict[str, lambda_.IFunction],
     ) -> None:
         super().__init__(scope, construct_id)
         # An own logging role, limited to the API's own log group (not AWSAppSyncPushToCloudWatchLogs).
@@ -78,12 +85,22 @@ class Api(Construct):
         log_role.add_to_policy(
             iam.PolicyStatement(actions=["logs:CreateLogStream", "logs:PutLogEvents"], resources=[log_group_arn])
         )
-        self.data_sources = {name: self._lambda_data_source(name, fn) for name, fn in functions.items()}
         self.resolvers: dict[tuple[str, str], appsync.Resolver] = {}
+        self.data_sources: dict[str, appsync.BaseDataSource] = {}
+        self._subscription_checks([field for field in SUBSCRIPTION_FIELDS if field.code is not None])
+        self.web_acl = self._rate_limit()
+
+    @property
+    def graphql_url(self) -> str:
+        return self.api.graphql_url
+
+    def resolve_fields(self, functions: dict[str, lambda_.IFunction]) -> None:
+        """A Lambda data source per function of appsync/fields.py FUNCTIONS, a resolver per FIELD_RESOLVERS entry."""
+        self.data_sources.update({name: self._lambda_data_source(name, fn) for name, fn in functions.items()})
         for field in FIELD_RESOLVERS:
             self.resolvers[(field.type_name, field.field_name)] = appsync.Resolver(
                 self,
-                f"{field.type_name}{field.field_name[0].upper()}{field.field_name[1:]}Resolver",
+                _resolver_id(field.type_name, field.field_name),
                 api=self.api,
                 type_name=field.type_name,
                 field_name=field.field_name,
@@ -92,7 +109,32 @@ class Api(Construct):
                 code=resolver_code(field),
                 max_batch_size=field.max_batch_size or None,
             )
-        self.web_acl = self._rate_limit()
+
+    def _subscription_checks(self, fields: list[SubscriptionField]) -> None:
+        """The subscriptions with subscribe-time code (the owner check): its APPSYNC_JS on a NONE data source.
+        The others need no resolver: AppSync delivers their @aws_subscribe mutations' results by itself."""
+        if not fields:
+            return
+        none = appsync.NoneDataSource(
+            self,
+            "SubscriptionsDataSource",
+            api=self.api,
+            name="subscriptions",
+            description="No data: subscribe-time checks of subscriptions (appsync/subscriptions/)",
+        )
+        self.data_sources["subscriptions"] = none
+        for field in fields:
+            assert field.code is not None
+            self.resolvers[("Subscription", field.field_name)] = appsync.Resolver(
+                self,
+                _resolver_id("Subscription", field.field_name),
+                api=self.api,
+                type_name="Subscription",
+                field_name=field.field_name,
+                data_source=none,
+                runtime=appsync.FunctionRuntime.JS_1_0_0,
+                code=appsync.Code.from_inline(field.code.read_text()),
+            )
 
     def _lambda_data_source(self, name: str, function: lambda_.IFunction) -> appsync.LambdaDataSource:
         # The data source may invoke its function, not its versions and aliases (CDK's grant adds `:*`).

@@ -17,7 +17,7 @@ from resolvers.consumers import loyalty as loyalty_consumer
 
 from .functions import FunctionShared, PythonFunction
 from .saga import dead_letter_queue
-from .settings import API, EVENT_DELIVERY, FLIGHT_DELAYED, HANDLER_TABLE_ACTIONS
+from .settings import API, EVENT_DELIVERY, HANDLER_TABLE_ACTIONS
 
 LOYALTY_HANDLER = f"{loyalty_consumer.__name__}.handler"
 # What customers are told about: a booking's outcome and flight delays.
@@ -25,7 +25,7 @@ NOTIFIED_EVENT_TYPES = (
     domain_events.BOOKING_CONFIRMED,
     domain_events.BOOKING_FAILED,
     domain_events.BOOKING_CANCELLED,
-    FLIGHT_DELAYED,
+    domain_events.FLIGHT_DELAYED,
 )
 
 

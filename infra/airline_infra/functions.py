@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from aws_cdk import Aws, RemovalPolicy
 from aws_cdk import aws_dynamodb as dynamodb
@@ -23,14 +24,19 @@ from resolvers import config
 from .settings import (
     API_EVENT_PUBLISHERS,
     API_FUNCTION_KINDS,
+    API_NOTIFIERS,
     API_SAGA_STARTERS,
     ARCHITECTURE,
     LOG_RETENTION,
+    NOTIFIER_MUTATION,
     POWERTOOLS_LAYER_ARN,
     RUNTIME,
     TABLE_ACTIONS,
     FunctionKind,
 )
+
+if TYPE_CHECKING:
+    from .api import Api
 
 
 @dataclass(frozen=True)
@@ -127,6 +133,12 @@ class PythonFunction(Construct):
             iam.PolicyStatement(actions=["states:StartExecution"], resources=[state_machine.state_machine_arn])
         )
 
+    def notify_through(self, api: Api) -> None:
+        """APPSYNC_GRAPHQL_URL, and appsync:GraphQL on the API's NOTIFIER_MUTATION field only: the notifier
+        (resolvers/notifications.py) signs its call with this role."""
+        self.function.add_environment(config.APPSYNC_GRAPHQL_URL, api.graphql_url)
+        api.grant_mutation(self.role, NOTIFIER_MUTATION)
+
 
 class ApiFunctions(Construct):
     """The AppSync resolvers' functions, by the names of appsync/fields.py FUNCTIONS."""
@@ -139,6 +151,7 @@ class ApiFunctions(Construct):
         shared: FunctionShared,
         bus: events.IEventBus,
         state_machine: sfn.IStateMachine,
+        api: Api,
     ) -> None:
         super().__init__(scope, construct_id)
         self.by_name: dict[str, PythonFunction] = {}
@@ -156,4 +169,6 @@ class ApiFunctions(Construct):
                 function.publish_to(bus)
             if name in API_SAGA_STARTERS:
                 function.start_executions_of(state_machine)
+            if name in API_NOTIFIERS:
+                function.notify_through(api)
             self.by_name[name] = function

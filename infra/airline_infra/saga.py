@@ -16,10 +16,12 @@ from constructs import Construct
 
 from resolvers.saga.definition import DEAD_LETTER_QUEUE_URL, TASKS, load_definition
 
+from .api import Api
 from .functions import FunctionShared, PythonFunction
 from .settings import (
     DEAD_LETTER_RETENTION,
     HANDLER_EVENT_PUBLISHERS,
+    HANDLER_NOTIFIERS,
     HANDLER_TABLE_ACTIONS,
     LOG_RETENTION,
     SAGA_TASK_KINDS,
@@ -50,7 +52,9 @@ def dead_letter_queue(scope: Construct, construct_id: str) -> sqs.Queue:
 
 
 class Saga(Construct):
-    def __init__(self, scope: Construct, construct_id: str, *, shared: FunctionShared, bus: events.IEventBus) -> None:
+    def __init__(
+        self, scope: Construct, construct_id: str, *, shared: FunctionShared, bus: events.IEventBus, api: Api
+    ) -> None:
         super().__init__(scope, construct_id)
         self.dead_letter_queue = dead_letter_queue(self, "DeadLetterQueue")
         self.tasks: dict[str, PythonFunction] = {}
@@ -67,6 +71,8 @@ class Saga(Construct):
             function.grant_table(shared.table, shared.index_names, HANDLER_TABLE_ACTIONS[task.handler])
             if task.handler in HANDLER_EVENT_PUBLISHERS:
                 function.publish_to(bus)
+            if task.handler in HANDLER_NOTIFIERS:
+                function.notify_through(api)
             self.tasks[task.placeholder] = function
 
         substitutions = {placeholder: fn.function.function_arn for placeholder, fn in self.tasks.items()}

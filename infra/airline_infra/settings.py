@@ -61,8 +61,16 @@ SAGA_TASK_KINDS: dict[str, FunctionKind] = {"booking": BOOKING, "payment": PAYME
 
 # Least privilege: the DynamoDB actions each API function's store code issues (see resolvers/store/).
 TABLE_ACTIONS: dict[str, tuple[str, ...]] = {
-    # listFlights (GSI1 query), getFlight, Booking.outboundFlight (batch get), createFlight (conditional put).
-    "catalog": ("dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:PutItem"),
+    # listFlights (GSI1 query), getFlight, Booking.outboundFlight (batch get), createFlight (conditional put);
+    # delayFlight: reads the flight, moves it (conditional update), its seat holds (a Query of the flight's
+    # partition on the table itself) and their bookings (batch get).
+    "catalog": (
+        "dynamodb:GetItem",
+        "dynamodb:BatchGetItem",
+        "dynamodb:Query",
+        "dynamodb:PutItem",
+        "dynamodb:UpdateItem",
+    ),
     # getBooking, listBookings (GSI1, GSI2 queries); initBooking (idempotency record, booking and reference put in
     # one transaction); cancelBooking (conditional status update, sandbox refund update, seat release transaction).
     "bookings": (
@@ -76,9 +84,14 @@ TABLE_ACTIONS: dict[str, tuple[str, ...]] = {
     "loyalty": ("dynamodb:GetItem",),
 }
 # API functions that publish domain events (initBooking: booking.created; cancelBooking: booking.cancelled,
-# payment.refunded) and start the booking saga (initBooking).
-API_EVENT_PUBLISHERS = frozenset({"bookings"})
+# payment.refunded; delayFlight: flight.delayed) and start the booking saga (initBooking).
+API_EVENT_PUBLISHERS = frozenset({"bookings", "catalog"})
 API_SAGA_STARTERS = frozenset({"bookings"})
+# The mutation resolvers/notifications.py calls (IAM-signed) so that AppSync delivers a booking's status to
+# onBookingStatusChanged subscribers: its callers get appsync:GraphQL on this field only.
+NOTIFIER_MUTATION = "publishBookingStatus"
+# API functions that call it: initBooking publishes PENDING, cancelBooking CANCELLED.
+API_NOTIFIERS = frozenset({"bookings"})
 
 # The saga's task functions and the event consumers, by handler: the table actions of their paths. A transaction
 # (TransactWriteItems) needs the actions of its parts: seat holds are Put + Update and Delete + Update, the loyalty
@@ -111,9 +124,8 @@ HANDLER_EVENT_PUBLISHERS = frozenset(
         "resolvers.saga.tasks.cancel_booking",
     }
 )
-
-# Flight delays reach the notification topic too; delayFlight publishes them in a later issue.
-FLIGHT_DELAYED = "flight.delayed"
+# Saga tasks that call NOTIFIER_MUTATION: NotifyBooking publishes CONFIRMED and FAILED.
+HANDLER_NOTIFIERS = frozenset({"resolvers.saga.tasks.notify_booking"})
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""The airline stack: data, auth, the event bus, the booking saga, the API functions, the API and monitoring."""
+"""The airline stack: data, auth, the event bus, the API, the booking saga, the API functions and monitoring."""
 
 from __future__ import annotations
 
@@ -55,16 +55,19 @@ class AirlineStack(Stack):
             pagination_secret=self.pagination_secret,
         )
         self.bus = Bus(self, "Events", shared=self.shared)
-        self.saga = Saga(self, "Saga", shared=self.shared, bus=self.bus.bus)
+        # The API before the functions that call it (its URL and field ARN go into their configuration and
+        # roles); its Lambda resolvers after them. No cycle: the API itself depends on no function.
+        self.api = Api(self, "GraphQL", user_pool=self.auth.user_pool)
+        self.saga = Saga(self, "Saga", shared=self.shared, bus=self.bus.bus, api=self.api)
         self.functions = ApiFunctions(
-            self, "ApiFunctions", shared=self.shared, bus=self.bus.bus, state_machine=self.saga.state_machine
-        )
-        self.api = Api(
             self,
-            "GraphQL",
-            user_pool=self.auth.user_pool,
-            functions={name: fn.function for name, fn in self.functions.by_name.items()},
+            "ApiFunctions",
+            shared=self.shared,
+            bus=self.bus.bus,
+            state_machine=self.saga.state_machine,
+            api=self.api,
         )
+        self.api.resolve_fields({name: fn.function for name, fn in self.functions.by_name.items()})
         self.monitoring = Monitoring(self, "Monitoring", alarm_email=context(CONTEXT_ALARM_EMAIL))
         self.monitoring.watch_api(self.api.api)
         for name, function in self.functions.by_name.items():

@@ -1,4 +1,5 @@
-"""Item 1, 2 and the WAF: the AppSync API as deployed, and a resolver for every field that needs one."""
+"""Item 1, 2 and the WAF: the AppSync API as deployed, and a resolver for every field that needs one; phase 3's
+subscription checks."""
 
 from __future__ import annotations
 
@@ -8,11 +9,11 @@ from typing import Any
 import pytest
 from graphql import GraphQLObjectType, build_schema, get_named_type
 
-from appsync.fields import FIELD_RESOLVERS, FUNCTIONS, SCHEMA_PATH, full_schema_sdl
+from appsync.fields import FIELD_RESOLVERS, FUNCTIONS, SCHEMA_PATH, SUBSCRIPTION_FIELDS, full_schema_sdl
 from resolvers.domain import models
 from tests.infra.conftest import Synthesized
 
-ROOT_TYPES = ("Query", "Mutation")
+ROOT_TYPES = ("Query", "Mutation", "Subscription")
 APPSYNC_DIR = SCHEMA_PATH.parent / "appsync"
 
 
@@ -48,10 +49,30 @@ def fields_needing_a_resolver() -> set[tuple[str, str]]:
 
 
 def test_every_field_that_needs_a_resolver_has_one_in_the_map() -> None:
-    # Given the schema and the field map
+    # Given the schema, the field map and the subscriptions (AppSync delivers those by @aws_subscribe; the ones
+    # with code get a resolver for it)
     mapped = {(field.type_name, field.field_name) for field in FIELD_RESOLVERS}
+    subscribed = {("Subscription", field.field_name) for field in SUBSCRIPTION_FIELDS}
     # Then no field that a handler's result does not carry is left without a resolver
-    assert fields_needing_a_resolver() - mapped == set()
+    assert fields_needing_a_resolver() - mapped - subscribed == set()
+    # And subscriptions are never Lambda-resolved
+    assert not {type_name for type_name, _ in mapped} & {"Subscription"}
+
+
+def test_the_subscriptions_are_the_schemas_and_each_subscribes_to_mutations_of_the_map() -> None:
+    schema = build_schema(full_schema_sdl())
+    subscription = schema.subscription_type
+    assert subscription is not None
+    assert {field.field_name for field in SUBSCRIPTION_FIELDS} == set(subscription.fields)
+    mapped_mutations = {field.field_name for field in FIELD_RESOLVERS if field.type_name == "Mutation"}
+    for name, field in subscription.fields.items():
+        (directive,) = [d for d in field.ast_node.directives if d.name.value == "aws_subscribe"]  # type: ignore[union-attr]
+        (argument,) = directive.arguments
+        mutations = {value.value for value in argument.value.values}  # type: ignore[attr-defined]
+        assert mutations, f"{name} subscribes to no mutation"
+        assert mutations <= mapped_mutations, f"{name} subscribes to {mutations}"
+    for field in SUBSCRIPTION_FIELDS:
+        assert field.code is None or field.code.is_file()
 
 
 def test_the_map_names_only_fields_the_schema_has() -> None:
@@ -101,10 +122,11 @@ def _resolvers(synthesized: Synthesized) -> dict[tuple[str, str], dict[str, Any]
 
 
 def _data_source_functions(synthesized: Synthesized) -> dict[str, str]:
-    """Data source name → logical id of the function it invokes."""
+    """Lambda data source name → logical id of the function it invokes."""
     return {
         res["Properties"]["Name"]: res["Properties"]["LambdaConfig"]["LambdaFunctionArn"]["Fn::GetAtt"][0]
         for res in synthesized.resources("AWS::AppSync::DataSource").values()
+        if res["Properties"]["Type"] == "AWS_LAMBDA"
     }
 
 
@@ -112,9 +134,11 @@ def _function_by_handler(synthesized: Synthesized) -> dict[str, str]:
     return {res["Properties"]["Handler"]: key for key, res in synthesized.resources("AWS::Lambda::Function").items()}
 
 
-def test_each_mapped_field_has_exactly_its_resolver(synthesized: Synthesized) -> None:
+def test_each_mapped_field_and_each_subscription_with_code_has_exactly_its_resolver(synthesized: Synthesized) -> None:
     resolvers = _resolvers(synthesized)
-    assert set(resolvers) == {(field.type_name, field.field_name) for field in FIELD_RESOLVERS}
+    assert set(resolvers) == {(field.type_name, field.field_name) for field in FIELD_RESOLVERS} | {
+        ("Subscription", field.field_name) for field in SUBSCRIPTION_FIELDS if field.code is not None
+    }
 
 
 @pytest.mark.parametrize("field", FIELD_RESOLVERS, ids=lambda f: f"{f.type_name}.{f.field_name}")
@@ -131,6 +155,32 @@ def test_a_field_resolver_is_js_code_on_its_domain_function(synthesized: Synthes
     assert _data_source_functions(synthesized)[data_source] == expected_function
     # Batch fields are gathered into BatchInvokes of the map's size
     assert resolver.get("MaxBatchSize") == (field.max_batch_size or None)
+
+
+def test_publish_booking_status_is_resolved_by_the_bookings_function(synthesized: Synthesized) -> None:
+    # The notifier's IAM-signed mutation: AppSync runs it on the bookings function, then delivers its result
+    resolver = _resolvers(synthesized)[("Mutation", "publishBookingStatus")]
+    expected_function = _function_by_handler(synthesized)[FUNCTIONS["bookings"]]
+    assert _data_source_functions(synthesized)[resolver["DataSourceName"]] == expected_function
+
+
+@pytest.mark.parametrize(
+    "field", [f for f in SUBSCRIPTION_FIELDS if f.code is not None], ids=lambda f: f"Subscription.{f.field_name}"
+)
+def test_a_subscription_check_is_its_js_code_on_a_none_data_source(synthesized: Synthesized, field: Any) -> None:
+    resolver = _resolvers(synthesized)[("Subscription", field.field_name)]
+    assert resolver["Runtime"] == {"Name": "APPSYNC_JS", "RuntimeVersion": "1.0.0"}
+    assert resolver.get("Kind", "UNIT") == "UNIT"
+    assert resolver["Code"] == field.code.read_text()
+    (source,) = [
+        res["Properties"]
+        for res in synthesized.resources("AWS::AppSync::DataSource").values()
+        if res["Properties"]["Name"] == resolver["DataSourceName"]
+    ]
+    # No data, no role: the code only refuses a subscription (util.unauthorized) or lets it through
+    assert source["Type"] == "NONE"
+    assert "ServiceRoleArn" not in source
+    assert "util.unauthorized()" in resolver["Code"]
 
 
 def test_the_batch_resolver_code_batch_invokes_and_raises_error_results() -> None:

@@ -1,4 +1,5 @@
-"""Items 3, 4, 7, 8, 9 and the outputs: functions, table, user pool, least privilege, alarms."""
+"""Items 3, 4, 7, 8, 9 and the outputs: functions, table, user pool, least privilege, alarms; phase 3's notifier
+grant and delayFlight's permissions."""
 
 from __future__ import annotations
 
@@ -6,9 +7,10 @@ import json
 from typing import Any
 
 import pytest
+from graphql import OperationDefinitionNode, parse
 
 from appsync.fields import FUNCTIONS
-from resolvers import config
+from resolvers import config, notifications
 from resolvers.domain.identity import ADMINS_GROUP
 from resolvers.store.table import index_definitions, ttl_attribute_name
 from tests.infra.conftest import (
@@ -23,6 +25,22 @@ from tests.infra.conftest import (
 
 # The seed figures of the issue: memory (MB) and timeout (s) of the API functions.
 API_MEMORY_MB, API_TIMEOUT_S = 512, 10
+# Besides the table and the pagination secret, what each API function is configured for and may do: bookings
+# starts the saga, publishes events and calls publishBookingStatus (PENDING, CANCELLED); catalog publishes
+# flight.delayed (delayFlight).
+EXTRA_VARIABLES = {
+    "catalog": {config.EVENT_BUS_NAME},
+    "bookings": {config.EVENT_BUS_NAME, config.STATE_MACHINE_ARN, config.APPSYNC_GRAPHQL_URL},
+    "loyalty": set(),
+}
+EXTRA_ACTIONS = {
+    "catalog": {"events:PutEvents"},
+    "bookings": {"events:PutEvents", "states:StartExecution", "appsync:GraphQL"},
+    "loyalty": set(),
+}
+# The one field a role may call: what the notifier (resolvers/notifications.py) calls.
+NOTIFIER_FIELD = "publishBookingStatus"
+NOTIFIER_HANDLERS = {FUNCTIONS["bookings"], "resolvers.saga.tasks.notify_booking"}
 
 
 def _function(synthesized: Synthesized, name: str) -> tuple[str, dict[str, Any]]:
@@ -58,10 +76,9 @@ def test_an_api_function_is_configured_by_the_config_module_with_no_secret_in_cl
 ) -> None:
     _, function = _function(synthesized, name)
     variables = function["Environment"]["Variables"]
-    # AWS_REGION is the runtime's own; DYNAMODB_ENDPOINT is for DynamoDB Local only; the bookings function
-    # publishes events and starts the saga (tests/infra/test_saga_events.py)
-    saga_and_events = {config.EVENT_BUS_NAME, config.STATE_MACHINE_ARN} if name == "bookings" else set()
-    assert set(variables) == {config.TABLE_NAME, config.PAGINATION_SECRET_ARN} | saga_and_events
+    # AWS_REGION is the runtime's own; DYNAMODB_ENDPOINT is for DynamoDB Local only; the rest is for events, the
+    # saga (tests/infra/test_saga_events.py) and the notifier
+    assert set(variables) == {config.TABLE_NAME, config.PAGINATION_SECRET_ARN} | EXTRA_VARIABLES[name]
     (table_key,) = synthesized.resources("AWS::DynamoDB::Table")
     assert variables[config.TABLE_NAME] == {"Ref": table_key}
     (secret_key,) = synthesized.resources("AWS::SecretsManager::Secret")
@@ -137,7 +154,10 @@ def test_customers_sign_in_to_a_user_pool_with_an_admins_group(synthesized: Synt
 @pytest.mark.parametrize(
     ("name", "actions"),
     [
-        ("catalog", {"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:PutItem"}),
+        (
+            "catalog",
+            {"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem"},
+        ),
         (
             "bookings",
             {"dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"},
@@ -154,16 +174,15 @@ def test_an_api_function_may_only_do_its_tableactions_of(
     granted = {action for statement in statements for action in actions_of(statement)}
     dynamodb = {action for action in granted if action.startswith("dynamodb:")}
     assert dynamodb == actions
-    # Besides the table: its own logs, the pagination secret and X-Ray; the bookings function publishes events and
-    # starts the saga (initBooking, cancelBooking). No AppSync fields, no other service
-    saga_and_events = {"events:PutEvents", "states:StartExecution"} if name == "bookings" else set()
+    # Besides the table: its own logs, the pagination secret and X-Ray; events, the saga and the notifier's field
+    # for the functions that use them (their resources: tests below and in test_saga_events.py). No other service
     assert granted - dynamodb == {
         "logs:CreateLogStream",
         "logs:PutLogEvents",
         "secretsmanager:GetSecretValue",
         "xray:PutTraceSegments",
         "xray:PutTelemetryRecords",
-        *saga_and_events,
+        *EXTRA_ACTIONS[name],
     }
     (table_statement,) = [s for s in statements if set(actions_of(s)) == actions]
     (table_key,) = synthesized.resources("AWS::DynamoDB::Table")
@@ -181,21 +200,96 @@ def test_an_api_function_may_only_do_its_tableactions_of(
     assert "ManagedPolicyArns" not in synthesized.template["Resources"][role_key]["Properties"]
 
 
-def test_no_role_may_call_appsync_fields_yet(synthesized: Synthesized) -> None:
-    # The saga's notifier logs (resolvers/notifications.py) and schema.graphql has no publishBookingStatus yet: when
-    # both exist, NotifyBooking gets appsync:GraphQL on Mutation/publishBookingStatus, and nothing wider
+def test_the_notifier_calls_the_one_field_its_callers_may_call() -> None:
+    (operation,) = parse(notifications.PUBLISH_BOOKING_STATUS).definitions
+    assert isinstance(operation, OperationDefinitionNode)
+    assert operation.operation.value == "mutation"
+    assert [selection.name.value for selection in operation.selection_set.selections] == [NOTIFIER_FIELD]  # type: ignore[attr-defined]
+
+
+def _field_arn(api_key: str, type_name: str, field_name: str) -> dict[str, Any]:
+    return {
+        "Fn::Join": [
+            "",
+            [
+                "arn:",
+                {"Ref": "AWS::Partition"},
+                ":appsync:",
+                {"Ref": "AWS::Region"},
+                ":",
+                {"Ref": "AWS::AccountId"},
+                ":apis/",
+                {"Fn::GetAtt": [api_key, "ApiId"]},
+                f"/types/{type_name}/fields/{field_name}",
+            ],
+        ]
+    }
+
+
+def test_only_the_notifiers_may_call_appsync_and_only_publish_booking_status(synthesized: Synthesized) -> None:
+    (api_key,) = synthesized.resources("AWS::AppSync::GraphQLApi")
+    # Every appsync: statement of every policy in the stack, by role
+    callers: dict[str, list[dict[str, Any]]] = {}
+    for policy in synthesized.resources("AWS::IAM::Policy").values():
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
+            if any(action.startswith("appsync:") for action in actions_of(statement)):
+                for role in policy["Properties"]["Roles"]:
+                    callers.setdefault(role["Ref"], []).append(statement)
+    # Exactly the bookings function (PENDING, CANCELLED) and the NotifyBooking task (CONFIRMED, FAILED)
+    expected_roles = {function_by_handler(synthesized, h)[1]["Role"]["Fn::GetAtt"][0] for h in NOTIFIER_HANDLERS}
+    assert set(callers) == expected_roles
+    for statements in callers.values():
+        # Exactly GraphQL on exactly Mutation.publishBookingStatus of this API: no other field, no wildcard
+        assert statements == [
+            {
+                "Action": "appsync:GraphQL",
+                "Effect": "Allow",
+                "Resource": _field_arn(api_key, "Mutation", NOTIFIER_FIELD),
+            }
+        ]
+    # No managed policy or inline role policy grants anything in AppSync either
+    for role in synthesized.resources("AWS::IAM::Role").values():
+        assert "appsync:" not in json.dumps(role["Properties"].get("Policies", []))
+        assert "AWSAppSync" not in json.dumps(role["Properties"].get("ManagedPolicyArns", []))
+    # And no action anywhere is a wildcard
     granted = {
         action
         for policy in synthesized.resources("AWS::IAM::Policy").values()
         for statement in policy["Properties"]["PolicyDocument"]["Statement"]
         for action in actions_of(statement)
     }
-    assert not {action for action in granted if action.startswith("appsync:")}
     assert not {action for action in granted if action.endswith("*")}
+
+
+def test_the_notifiers_are_told_the_apis_graphql_url_and_no_other_function_is(synthesized: Synthesized) -> None:
+    (api_key,) = synthesized.resources("AWS::AppSync::GraphQLApi")
+    told = {
+        function["Properties"]["Handler"]: function["Properties"]["Environment"]["Variables"][
+            config.APPSYNC_GRAPHQL_URL
+        ]
+        for function in synthesized.resources("AWS::Lambda::Function").values()
+        if config.APPSYNC_GRAPHQL_URL in function["Properties"].get("Environment", {}).get("Variables", {})
+    }
+    assert told == {handler: {"Fn::GetAtt": [api_key, "GraphQLUrl"]} for handler in NOTIFIER_HANDLERS}
+
+
+def test_the_catalog_function_publishes_flight_delays_on_this_bus_only(synthesized: Synthesized) -> None:
+    _, function = _function(synthesized, "catalog")
+    (bus_key,) = synthesized.resources("AWS::Events::EventBus")
+    assert function["Environment"]["Variables"][config.EVENT_BUS_NAME] == {"Ref": bus_key}
+    statements = policy_statements(synthesized, function["Role"]["Fn::GetAtt"][0])
+    (put_events,) = [s for s in statements if "events:PutEvents" in actions_of(s)]
+    assert put_events["Action"] == "events:PutEvents"
+    assert put_events["Resource"] == {"Fn::GetAtt": [bus_key, "Arn"]}
 
 
 def test_a_data_source_may_invoke_only_its_function(synthesized: Synthesized) -> None:
     for source in synthesized.resources("AWS::AppSync::DataSource").values():
+        if source["Properties"]["Type"] == "NONE":
+            # The subscription checks' data source reaches nothing, so it has no role
+            assert "ServiceRoleArn" not in source["Properties"]
+            continue
+        assert source["Properties"]["Type"] == "AWS_LAMBDA"
         role_key = source["Properties"]["ServiceRoleArn"]["Fn::GetAtt"][0]
         (statement,) = policy_statements(synthesized, role_key)
         assert actions_of(statement) == ["lambda:InvokeFunction"]

@@ -44,6 +44,8 @@ PUBLISHING_TASKS = {
     "resolvers.saga.tasks.refund_payment",
     "resolvers.saga.tasks.cancel_booking",
 }
+# Tasks that call publishBookingStatus (resolvers/notifications.py): NotifyBooking, for CONFIRMED and FAILED.
+NOTIFYING_TASKS = {"resolvers.saga.tasks.notify_booking"}
 # Every function may write its own logs, read the pagination secret and send traces.
 BASELINE = {
     "logs:CreateLogStream",
@@ -121,13 +123,16 @@ def test_a_saga_task_may_only_do_its_table_actions_and_publish_if_it_publishes(
     # No Query: the table only, not its indexes
     assert all(actions[action] == [{"Fn::GetAtt": [table_key, "Arn"]}] for action in dynamodb)
     variables = function["Environment"]["Variables"]
-    if task.handler in PUBLISHING_TASKS:
-        assert set(actions) - dynamodb == BASELINE | {"events:PutEvents"}
+    publishes = {"events:PutEvents"} if task.handler in PUBLISHING_TASKS else set()
+    # The notifier's grant (exactly its field: tests/infra/test_resources.py)
+    notifies = {"appsync:GraphQL"} if task.handler in NOTIFYING_TASKS else set()
+    assert set(actions) - dynamodb == BASELINE | publishes | notifies
+    if publishes:
         assert actions["events:PutEvents"] == [{"Fn::GetAtt": [_bus_key(synthesized), "Arn"]}]
         assert variables[config.EVENT_BUS_NAME] == {"Ref": _bus_key(synthesized)}
     else:
-        assert set(actions) - dynamodb == BASELINE
         assert config.EVENT_BUS_NAME not in variables
+    assert (config.APPSYNC_GRAPHQL_URL in variables) == bool(notifies)
     assert config.STATE_MACHINE_ARN not in variables
 
 
@@ -228,7 +233,8 @@ def test_only_the_publishers_may_put_events_and_only_bookings_may_start_the_saga
             publishers.add(function["Properties"]["Handler"])
         if "states:StartExecution" in actions:
             starters.add(function["Properties"]["Handler"])
-    assert publishers == PUBLISHING_TASKS | {FUNCTIONS["bookings"]}
+    # The catalog function publishes flight.delayed (delayFlight)
+    assert publishers == PUBLISHING_TASKS | {FUNCTIONS["bookings"], FUNCTIONS["catalog"]}
     assert starters == {FUNCTIONS["bookings"]}
 
 
@@ -285,7 +291,8 @@ def test_booking_outcomes_and_flight_delays_reach_the_encrypted_notification_top
         domain_events.BOOKING_CONFIRMED,
         domain_events.BOOKING_FAILED,
         domain_events.BOOKING_CANCELLED,
-        "flight.delayed",
+        # What delayFlight publishes
+        domain_events.FLIGHT_DELAYED,
     }
     (target,) = rule["Targets"]
     topic_key = _key(synthesized, "AWS::SNS::Topic", "EventsNotificationTopic")

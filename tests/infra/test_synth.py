@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
+from graphlib import CycleError, TopologicalSorter
+from typing import Any
 
 import cfnlint.api
 
@@ -50,3 +53,49 @@ def test_every_nag_suppression_is_an_accepted_one_with_a_reason(synthesized: Syn
     for line in suppressed:
         assert len(line["Exception Reason"]) > 40, f"{line['Rule ID']} on {line['Resource ID']} needs a real reason"
     assert not [line for line in synthesized.nag_report if line["Compliance"] == "Non-Compliant"]
+
+
+def _dependencies(template: dict[str, Any]) -> dict[str, set[str]]:
+    """Logical id → the resources it refers to (Ref, Fn::GetAtt, ${...} of Fn::Sub) or names in DependsOn."""
+    resources = template["Resources"]
+
+    def refs(node: Any) -> set[str]:
+        if isinstance(node, dict):
+            found = set()
+            for key, value in node.items():
+                if key == "Ref" and isinstance(value, str):
+                    found.add(value)
+                elif key == "Fn::GetAtt":
+                    found.add(value[0] if isinstance(value, list) else value.split(".")[0])
+                elif key == "Fn::Sub":
+                    text = value[0] if isinstance(value, list) else value
+                    found |= {name.split(".")[0] for name in re.findall(r"\$\{([^!][^}]*)\}", text)}
+                found |= refs(value)
+            return found
+        if isinstance(node, list):
+            return set().union(*map(refs, node)) if node else set()
+        return set()
+
+    graph = {}
+    for key, resource in resources.items():
+        depends_on = resource.get("DependsOn", [])
+        named = {depends_on} if isinstance(depends_on, str) else set(depends_on)
+        graph[key] = (refs(resource.get("Properties", {})) | named) & resources.keys()
+    return graph
+
+
+def test_the_template_has_no_dependency_cycle_and_the_api_depends_on_no_function(synthesized: Synthesized) -> None:
+    # The notifiers' configuration and roles refer to the API, the API's resolvers to the functions: no cycle
+    graph = _dependencies(synthesized.template)
+    try:
+        tuple(TopologicalSorter(graph).static_order())
+    except CycleError as error:  # pragma: no cover - the message names the cycle
+        raise AssertionError(f"dependency cycle: {error.args[1]}") from error
+    (api_key,) = synthesized.resources("AWS::AppSync::GraphQLApi")
+    reached, todo = set(), [api_key]
+    while todo:
+        for dependency in graph[todo.pop()] - reached:
+            reached.add(dependency)
+            todo.append(dependency)
+    types = {synthesized.template["Resources"][key]["Type"] for key in reached}
+    assert "AWS::Lambda::Function" not in types
