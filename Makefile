@@ -9,10 +9,11 @@ EXTRAS ?= dev,infra
 
 install: $(VENV)/.installed-$(EXTRAS) node_modules/.installed
 
-$(VENV)/.installed-$(EXTRAS): pyproject.toml
+$(VENV)/.installed-$(EXTRAS): pyproject.toml clients/pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[$(EXTRAS)]'
+	$(BIN)/python -m pip install -q -e 'clients[iam]'
 	touch $@
 
 node_modules/.installed: package.json package-lock.json
