@@ -1,0 +1,236 @@
+"""Every query and mutation of the partner client against the local AppSync over HTTP, through both faces:
+typed results, and errorType values raised as their own exceptions."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from airline_client import (
+    ApiError,
+    Booking,
+    BookingNotCancellable,
+    BookingStatus,
+    Flight,
+    FlightStatus,
+    IdempotencyConflict,
+    LoyaltyLevel,
+    NewFlight,
+    NotAuthenticated,
+    NotFound,
+    SeatsUnavailable,
+    TransportFailure,
+    Unauthorized,
+    ValidationError,
+)
+from ulid import ULID
+
+from appsync.local.auth import user_sub
+from resolvers.store import flights as flight_store
+from tests.client.conftest import Connect
+from tests.factories import a_flight
+
+
+def tomorrow() -> date:
+    return datetime.now(UTC).date() + timedelta(days=1)
+
+
+def a_new_flight(departure: str, arrival: str, days: int = 30) -> NewFlight:
+    departs = datetime.now(UTC).replace(microsecond=0) + timedelta(days=days)
+    return NewFlight(
+        flight_number="AW4242",
+        departure_airport_code=departure,
+        departure_airport_name=f"{departure} airport",
+        departure_city=f"{departure} city",
+        departure_date_time=departs,
+        arrival_airport_code=arrival,
+        arrival_airport_name=f"{arrival} airport",
+        arrival_city=f"{arrival} city",
+        arrival_date_time=departs + timedelta(hours=2),
+        ticket_price=12000,
+        ticket_currency="EUR",
+        seat_capacity=10,
+    )
+
+
+def a_stored_flight(**fields: object) -> str:
+    flight = a_flight(**fields)
+    flight_store.put_flight(flight)
+    return flight.id
+
+
+def test_a_catalog_search_answers_typed_flights_in_departure_order(connect: Connect) -> None:
+    # Given an API key caller
+    client = connect("api_key")
+
+    # When they search the sample route for tomorrow
+    flights = list(client.list_flights("LGW", "MAD", tomorrow()))
+
+    # Then the flights are typed, with aware datetimes and enums, earliest first
+    assert flights
+    assert all(isinstance(flight, Flight) for flight in flights)
+    assert all(flight.departure_date_time.tzinfo is not None for flight in flights)
+    assert all(flight.departure_date_time.date() == tomorrow() for flight in flights)
+    assert all(isinstance(flight.status, FlightStatus) for flight in flights)
+    departures = [flight.departure_date_time for flight in flights]
+    assert departures == sorted(departures)
+
+
+def test_get_flight_answers_the_flight_or_none(connect: Connect) -> None:
+    client = connect("api_key")
+    flight_id = a_stored_flight(ticket_price=4567)
+
+    flight = client.get_flight(flight_id)
+
+    assert flight is not None
+    assert (flight.id, flight.ticket_price, flight.ticket_currency) == (flight_id, 4567, "GBP")
+    assert client.get_flight(str(ULID())) is None
+
+
+def test_a_malformed_argument_is_a_validation_error_naming_the_field(connect: Connect) -> None:
+    client = connect("api_key")
+
+    with pytest.raises(ValidationError) as raised:
+        list(client.list_flights("lgw", "MAD"))
+
+    assert raised.value.error_info["field"] == "filter.departureAirportCode"
+    assert raised.value.retryable is False
+    assert raised.value.path == ["listFlights"]
+
+
+def test_a_customer_books_waits_for_confirmation_lists_and_cancels(connect: Connect) -> None:
+    # Given a flight and Carol signed in
+    flight_id = a_stored_flight(seat_capacity=5, seats_available=5, ticket_price=7000)
+    carol = connect("carol")
+    points_before = carol.get_loyalty().points
+
+    # When she books it and waits for the saga
+    pending = carol.init_booking(flight_id, "tok_visa")
+    confirmed = carol.wait_for_booking(pending.id, timeout=60)
+
+    # Then the booking went PENDING → CONFIRMED, is hers, and shows in her list and her points
+    assert isinstance(pending, Booking)
+    assert pending.status is BookingStatus.PENDING
+    assert len(pending.booking_reference) == 6
+    assert confirmed.status is BookingStatus.CONFIRMED
+    assert confirmed.customer == user_sub("carol")
+    assert confirmed.outbound_flight.id == flight_id
+    assert confirmed.outbound_flight.seats_available == 4
+    assert confirmed.created_at.tzinfo is not None
+    assert carol.get_booking(pending.id) == confirmed
+    assert pending.id in [booking.id for booking in carol.list_bookings(BookingStatus.CONFIRMED)]
+    loyalty = carol.get_loyalty()
+    assert loyalty.points == points_before + 7000
+    assert isinstance(loyalty.level, LoyaltyLevel)
+
+    # And when she cancels it, it is CANCELLED and a second cancel answers the same
+    assert carol.cancel_booking(pending.id).status is BookingStatus.CANCELLED
+    assert carol.cancel_booking(pending.id).status is BookingStatus.CANCELLED
+    assert carol.wait_for_booking(pending.id, timeout=5).status is BookingStatus.CANCELLED
+
+
+def test_a_declined_card_ends_failed_and_cannot_be_cancelled(connect: Connect) -> None:
+    flight_id = a_stored_flight()
+    dave = connect("dave")
+
+    failed = dave.wait_for_booking(dave.init_booking(flight_id, "tok_declined"), timeout=60)
+
+    assert failed.status is BookingStatus.FAILED
+    assert failed.status_reason == "The card was declined"
+    with pytest.raises(BookingNotCancellable):
+        dave.cancel_booking(failed.id)
+
+
+def test_the_idempotency_key_makes_a_repeat_book_nothing_new_and_a_changed_input_conflict(connect: Connect) -> None:
+    flight_id, other_flight_id = a_stored_flight(), a_stored_flight()
+    erin = connect("erin")
+    key = str(uuid.uuid4())
+
+    first = erin.init_booking(flight_id, "tok_visa", idempotency_key=key)
+    again = erin.init_booking(flight_id, "tok_visa", idempotency_key=key)
+
+    assert again.id == first.id
+    with pytest.raises(IdempotencyConflict) as raised:
+        erin.init_booking(other_flight_id, "tok_visa", idempotency_key=key)
+    assert isinstance(raised.value, ApiError)
+    assert raised.value.error_type == "IdempotencyConflict"
+
+
+def test_booking_errors_are_typed(connect: Connect) -> None:
+    sold_out = a_stored_flight(seat_capacity=1, seats_available=0)
+    frank = connect("frank")
+
+    with pytest.raises(SeatsUnavailable):
+        frank.init_booking(sold_out, "tok_visa")
+    with pytest.raises(NotFound):
+        frank.init_booking(str(ULID()), "tok_visa")
+    with pytest.raises(NotFound):
+        frank.cancel_booking(str(ULID()))
+    with pytest.raises(Unauthorized):
+        connect("api_key").init_booking(sold_out, "tok_visa")
+
+
+def test_a_customer_never_sees_another_customers_booking_or_loyalty(connect: Connect) -> None:
+    flight_id = a_stored_flight()
+    grace = connect("grace")
+    booking = grace.init_booking(flight_id, "tok_visa")
+    heidi = connect("heidi")
+
+    with pytest.raises(Unauthorized):
+        heidi.get_booking(booking.id)
+    with pytest.raises(Unauthorized):
+        heidi.get_loyalty(user_sub("grace"))
+    assert booking.id not in [b.id for b in heidi.list_bookings()]
+    # IAM (server-side partners, operations) may read anyone's
+    assert connect("iam").get_loyalty(user_sub("grace")).customer == user_sub("grace")
+    assert booking.id in [b.id for b in connect("iam").list_bookings(customer=user_sub("grace"))]
+
+
+def test_an_admin_creates_and_delays_flights_and_a_customer_may_not(connect: Connect, new_airport: object) -> None:
+    departure, arrival = new_airport(), new_airport()  # type: ignore[operator]
+    admin = connect("admin")
+
+    created = admin.create_flight(a_new_flight(departure, arrival))
+    delay = admin.delay_flight(created.id, 45, "late inbound aircraft")
+
+    assert created.status is FlightStatus.SCHEDULED
+    assert (created.departure_airport_code, created.ticket_price, created.seat_capacity) == (departure, 12000, 10)
+    assert delay.flight_id == created.id
+    assert delay.delay_minutes == 45
+    assert delay.departure_date_time == created.departure_date_time + timedelta(minutes=45)
+    after = admin.get_flight(created.id)
+    assert after is not None
+    assert (after.status, after.delay_minutes) == (FlightStatus.DELAYED, 45)
+    with pytest.raises(Unauthorized):
+        connect("ivan").create_flight(a_new_flight(departure, arrival))
+    with pytest.raises(Unauthorized):
+        connect("ivan").delay_flight(created.id, 5, "no")
+    with pytest.raises(ValidationError):
+        admin.delay_flight(created.id, 0, "nothing")
+
+
+def test_bad_credentials_are_a_transport_level_refusal_not_an_api_error(connect: Connect) -> None:
+    client = connect("nobody", api_key="da2-not-the-key")
+
+    with pytest.raises(NotAuthenticated) as raised:
+        client.get_flight("anything")
+
+    assert isinstance(raised.value, TransportFailure)
+    assert not isinstance(raised.value, ApiError)
+    assert raised.value.status == 401
+
+
+def test_an_unreachable_server_is_a_transport_failure(connect: Connect) -> None:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    client = connect("api_key", url=f"http://127.0.0.1:{port}/graphql")
+
+    with pytest.raises(TransportFailure) as raised:
+        client.get_flight("anything")
+
+    assert raised.value.retryable
+    assert raised.value.status is None
