@@ -1,0 +1,104 @@
+"""A scripted HTTP server on 127.0.0.1 that records what the client sends: for what needs no real API (retries
+after failures, the headers and signatures of the AppSync face)."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+
+@dataclass
+class Recorded:
+    path: str
+    headers: dict[str, str]
+    body: bytes
+
+    @property
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+@dataclass
+class Script:
+    """Answers in order (status, JSON body); the last one repeats."""
+
+    answers: list[tuple[int, Any]]
+    requests: list[Recorded] = field(default_factory=list)
+
+    def next_answer(self) -> tuple[int, Any]:
+        return self.answers.pop(0) if len(self.answers) > 1 else self.answers[0]
+
+
+@contextmanager
+def scripted_server(*answers: tuple[int, Any]) -> Iterator[tuple[str, Script]]:
+    """Serves the answers at http://127.0.0.1:<port>/graphql; yields the URL and the script with its record."""
+    script = Script(list(answers))
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers.get("content-length", 0)))
+            script.requests.append(Recorded(self.path, {k.lower(): v for k, v in self.headers.items()}, body))
+            status, answer = script.next_answer()
+            payload = json.dumps(answer).encode()
+            self.send_response(status)
+            self.send_header("content-type", "application/json")
+            self.send_header("content-length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/graphql", script
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def graphql_error(error_type: str, retryable: bool = False) -> dict[str, Any]:
+    return {
+        "data": None,
+        "errors": [
+            {"message": f"a {error_type}", "errorType": error_type, "errorInfo": {"retryable": retryable}, "path": []}
+        ],
+    }
+
+
+FLIGHT = {
+    "id": "01JB0000000000000000000000",
+    "flightNumber": "AW1",
+    "departureAirportCode": "LGW",
+    "departureAirportName": "London Gatwick",
+    "departureCity": "London",
+    "departureDateTime": "2030-05-01T10:00:00Z",
+    "arrivalAirportCode": "MAD",
+    "arrivalAirportName": "Madrid-Barajas",
+    "arrivalCity": "Madrid",
+    "arrivalDateTime": "2030-05-01T12:00:00Z",
+    "ticketPrice": 8900,
+    "ticketCurrency": "GBP",
+    "seatCapacity": 50,
+    "seatsAvailable": 50,
+    "status": "SCHEDULED",
+    "delayMinutes": 0,
+}
+BOOKING = {
+    "id": "01JB0000000000000000000001",
+    "bookingReference": "ABC234",
+    "status": "PENDING",
+    "statusReason": None,
+    "customer": "c-1",
+    "outboundFlight": FLIGHT,
+    "checkedIn": False,
+    "createdAt": "2030-04-01T10:00:00Z",
+    "updatedAt": "2030-04-01T10:00:00Z",
+}
