@@ -73,7 +73,7 @@ def graphql_error(error_type: str, retryable: bool = False) -> dict[str, Any]:
     }
 
 
-FLIGHT = {
+FLIGHT: dict[str, Any] = {
     "id": "01JB0000000000000000000000",
     "flightNumber": "AW1",
     "departureAirportCode": "LGW",
@@ -91,7 +91,7 @@ FLIGHT = {
     "status": "SCHEDULED",
     "delayMinutes": 0,
 }
-BOOKING = {
+BOOKING: dict[str, Any] = {
     "id": "01JB0000000000000000000001",
     "bookingReference": "ABC234",
     "status": "PENDING",

@@ -79,7 +79,7 @@ def test_the_realtime_handshake_url_carries_the_credentials_for_the_api_host() -
     endpoint = Endpoint.resolve(APPSYNC_URL, api_key="da2-fakekey", environ={})
 
     # When the subscription transport is built
-    url = subscription_transport(endpoint).adapter.url  # type: ignore[attr-defined]
+    url = subscription_transport(endpoint).adapter.url
 
     # Then it connects to the realtime host, the header naming the API host and the key
     assert url.startswith("wss://abcdefghijklmnopqrstuvwxyz.appsync-realtime-api.eu-west-1.amazonaws.com/graphql?")
@@ -89,7 +89,7 @@ def test_the_realtime_handshake_url_carries_the_credentials_for_the_api_host() -
 def test_the_realtime_handshake_with_iam_is_signed_for_the_connect_path() -> None:
     endpoint = Endpoint.resolve(APPSYNC_URL, auth=Iam(region=REGION, credentials=FAKE), environ={})
 
-    header = _handshake_header(subscription_transport(endpoint).adapter.url)  # type: ignore[attr-defined]
+    header = _handshake_header(subscription_transport(endpoint).adapter.url)
 
     assert header["host"] == APPSYNC_HOST
     assert header["Authorization"].startswith("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/")
@@ -100,7 +100,7 @@ def test_the_realtime_handshake_with_iam_is_signed_for_the_connect_path() -> Non
 def test_the_realtime_handshake_with_a_user_token() -> None:
     endpoint = Endpoint.resolve(APPSYNC_URL, token="eyJ.fake.jwt", environ={})
 
-    header = _handshake_header(subscription_transport(endpoint).adapter.url)  # type: ignore[attr-defined]
+    header = _handshake_header(subscription_transport(endpoint).adapter.url)
 
     assert header == {"host": APPSYNC_HOST, "Authorization": "eyJ.fake.jwt"}
 

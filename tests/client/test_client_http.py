@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import pytest
 from airline_client import (
@@ -54,7 +55,7 @@ def a_new_flight(departure: str, arrival: str, days: int = 30) -> NewFlight:
     )
 
 
-def a_stored_flight(**fields: object) -> str:
+def a_stored_flight(**fields: Any) -> str:
     flight = a_flight(**fields)
     flight_store.put_flight(flight)
     return flight.id
