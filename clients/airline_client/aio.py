@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import uuid
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from datetime import date
 from types import TracebackType
@@ -268,17 +268,22 @@ class AsyncAirlineClient:
         except (TransportQueryError, *_TRANSPORT_ERRORS) as error:
             raise _failure(error) from error
 
-        async def results() -> AsyncIterator[Any]:
+        async def results() -> AsyncGenerator[Any, None]:
             try:
-                async for result in session.subscribe(request):
-                    yield result
+                async with contextlib.aclosing(session.subscribe(request)) as stream:
+                    async for result in stream:
+                        yield result
             except (TransportQueryError, *_TRANSPORT_ERRORS) as error:
                 raise _failure(error) from error
 
+        stream = results()
         try:
-            yield results()
+            yield stream
         finally:
-            # The socket may be gone already; then nothing is left to close.
+            # Closed from the inside out: gql sends `complete` for the subscription, then closes the socket
+            # (which may be gone already; then nothing is left to close).
+            with contextlib.suppress(AirlineError, *_TRANSPORT_ERRORS):
+                await stream.aclose()
             with contextlib.suppress(*_TRANSPORT_ERRORS):
                 await client.close_async()
 
