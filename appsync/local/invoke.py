@@ -42,6 +42,9 @@ class RequestContext:
     headers: dict[str, str]
     limits: Limits
     resolver_count: int = 0
+    # In-process callers (the saga's notices) run the handlers in their own thread, not the shared pool: a pool
+    # thread waiting on a notice that needs a pool thread could otherwise wait forever.
+    inline: bool = False
     loaders: dict[tuple[str, str], DataLoader[dict[str, Any], Any]] = field(default_factory=dict)
 
     @property
@@ -84,11 +87,13 @@ class LambdaInvoker:
             self._handlers[function] = load_handler(function)
         return self._handlers[function]
 
-    async def invoke(self, resolver: FieldResolver, payload: Any, correlation_id: str) -> Any:
+    async def invoke(self, resolver: FieldResolver, payload: Any, correlation_id: str, inline: bool = False) -> Any:
         handler = self.handler(resolver.function)
         context = LocalLambdaContext(function_name=f"airline-local-{resolver.function}")
         loop = asyncio.get_running_loop()
         try:
+            if inline:
+                return handler(payload, context)
             return await loop.run_in_executor(self.executor, handler, payload, context)
         except Exception as exc:
             # AppSync would pass the exception's message on; a generic one keeps internals out of the client.
@@ -132,7 +137,7 @@ class LambdaInvoker:
             }
             if resolver.is_batch:
                 return await self._loader(resolver, context).load(event)
-            return _raise_on_error(await self.invoke(resolver, event, context.correlation_id))
+            return _raise_on_error(await self.invoke(resolver, event, context.correlation_id, context.inline))
 
         return resolve
 
@@ -142,7 +147,7 @@ class LambdaInvoker:
         if key not in context.loaders:
 
             async def batch_invoke(events: list[dict[str, Any]]) -> list[Any]:
-                results = await self.invoke(resolver, events, context.correlation_id)
+                results = await self.invoke(resolver, events, context.correlation_id, context.inline)
                 if not isinstance(results, list) or len(results) != len(events):
                     raise AppSyncError("Lambda:Unhandled", "A batch resolver must return one result per source")
                 mapped: list[Any] = []

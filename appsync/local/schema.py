@@ -42,6 +42,8 @@ from appsync.local.scalars import SCALAR_MAP, SCALARS
 
 # What a field the contract maps to a Lambda resolves with: an async resolver(root, info, **arguments).
 LambdaField = Callable[[FieldResolver], Callable[..., Any]]
+# What a Subscription field subscribes with, by field name: an async resolver answering an async iterator.
+SubscriptionField = Callable[[str], Callable[..., Any]]
 
 _PYTHON_SCALARS: dict[str, Any] = {"String": str, "Int": int, "Float": float, "Boolean": bool, "ID": strawberry.ID}
 
@@ -66,9 +68,12 @@ def _default_resolver(parent: Any, name: str) -> Any:
 
 
 class _Builder:
-    def __init__(self, source: GraphQLSchema, lambda_field: LambdaField) -> None:
+    def __init__(
+        self, source: GraphQLSchema, lambda_field: LambdaField, subscription_field: SubscriptionField | None = None
+    ) -> None:
         self.source = source
         self.lambda_field = lambda_field
+        self.subscription_field = subscription_field
         self.namespace: dict[str, Any] = {**_PYTHON_SCALARS, **SCALARS}
         self.directives: dict[str, type] = {}
 
@@ -175,8 +180,15 @@ class _Builder:
 
     def object(self, type_: GraphQLObjectType) -> type:
         fields = {}
+        is_subscription = type_ is self.source.subscription_type and self.subscription_field is not None
         for name, field in type_.fields.items():
             resolver = BY_FIELD.get((type_.name, name))
+            base_resolver = None
+            if is_subscription:
+                assert self.subscription_field is not None
+                base_resolver = StrawberryResolver(self.subscription_field(name))
+            elif resolver:
+                base_resolver = StrawberryResolver(self.lambda_field(resolver))
             strawberry_field = StrawberryField(
                 python_name=_python_name(name),
                 graphql_name=name,
@@ -184,7 +196,8 @@ class _Builder:
                 description=field.description,
                 deprecation_reason=field.deprecation_reason,
                 directives=self.applied(field.ast_node.directives if field.ast_node else None),
-                base_resolver=StrawberryResolver(self.lambda_field(resolver)) if resolver else None,
+                base_resolver=base_resolver,
+                is_subscription=is_subscription,
             )
             # Set even when empty: the arguments are the contract's, never read from the resolver's signature.
             strawberry_field.arguments = [self.argument(arg_name, arg) for arg_name, arg in field.args.items()]
@@ -210,13 +223,18 @@ def unknown_resolvers(source: GraphQLSchema) -> list[str]:
     ]
 
 
-def build(lambda_field: LambdaField, extensions: Sequence[Callable[[], SchemaExtension]]) -> strawberry.Schema:
-    """The Strawberry schema of the contract, each Lambda-mapped field resolved by `lambda_field(resolver)`."""
+def build(
+    lambda_field: LambdaField,
+    extensions: Sequence[Callable[[], SchemaExtension]],
+    subscription_field: SubscriptionField | None = None,
+) -> strawberry.Schema:
+    """The Strawberry schema of the contract, each Lambda-mapped field resolved by `lambda_field(resolver)` and
+    each Subscription field subscribed by `subscription_field(name)`."""
     source = contract()
     missing = unknown_resolvers(source)
     if missing:
         raise ValueError(f"appsync/fields.py maps fields schema.graphql does not have: {', '.join(missing)}")
-    namespace = _Builder(source, lambda_field).build()
+    namespace = _Builder(source, lambda_field, subscription_field).build()
 
     def root(operation: GraphQLObjectType | None) -> Any:
         return namespace[operation.name] if operation is not None else None

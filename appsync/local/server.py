@@ -1,14 +1,17 @@
-"""The local AppSync over HTTP: /graphql (and GraphiQL in a browser) with AppSync's auth modes, limits and
-error format, on Starlette and uvicorn."""
+"""The local AppSync over HTTP and WebSocket: /graphql (and GraphiQL in a browser) with AppSync's auth modes,
+limits, error format and subscriptions (graphql-transport-ws), on Starlette and uvicorn."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
 import socket
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -18,19 +21,36 @@ from starlette.applications import Starlette
 from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
 from strawberry.extensions import DisableIntrospection, MaxTokensLimiter, QueryDepthLimiter, SchemaExtension
 from strawberry.http import GraphQLHTTPResponse
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
 
-from appsync.local.auth import NOBODY, AuthError, AuthorizeFields, LocalCredentials, authenticate, field_rules
+from appsync.fields import FieldResolver
+from appsync.local.auth import (
+    NOBODY,
+    AuthError,
+    AuthorizeFields,
+    LocalCredentials,
+    authenticate,
+    field_rules,
+    iam_headers,
+)
 from appsync.local.errors import format_error
 from appsync.local.invoke import TRACE_HEADER, LambdaInvoker, RequestContext, new_trace_id
 from appsync.local.limits import BodySizeLimit, Limits, send_error
 from appsync.local.runtime import LocalRuntime
 from appsync.local.schema import build, contract
+from appsync.local.subscriptions import AppSyncStreamErrors, SubscriptionBroker
+from resolvers.domain.models import Booking
+from resolvers.notifications import PUBLISH_BOOKING_STATUS, publish_input
+
+logger = logging.getLogger("appsync.local")
 
 PATH = "/graphql"
 # Where the authenticated caller travels in the ASGI scope, from Authenticate to the GraphQL view.
@@ -70,16 +90,52 @@ class Authenticate:
         await self.app(scope, receive, send)
 
 
+@dataclass
+class ConnectionContext(RequestContext):
+    """A WebSocket connection: its caller is known once its connection_init payload has been read."""
+
+    source_ip: str = "127.0.0.1"
+    # Set by Strawberry from the connection_init message.
+    connection_params: dict[str, Any] | None = None
+
+
 class GraphQLView(GraphQL[RequestContext, None]):
     def __init__(self, appsync: LocalAppSync) -> None:
-        super().__init__(appsync.schema, graphql_ide="graphiql", allow_queries_via_get=False)
+        super().__init__(
+            appsync.schema,
+            graphql_ide="graphiql",
+            allow_queries_via_get=False,
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+            # Credentials travel in connection_init, never in cookies: a page on another origin gains nothing.
+            allowed_origins=("*",),
+        )
         self.appsync = appsync
 
     async def get_context(self, request: Any, response: Any) -> RequestContext:
         headers = {name.lower(): value for name, value in request.headers.items()}
         headers.setdefault(TRACE_HEADER, new_trace_id())
+        if isinstance(request, WebSocket):
+            client = request.client
+            return ConnectionContext(
+                principal=NOBODY,
+                headers=headers,
+                limits=self.appsync.limits,
+                source_ip=client.host if client else "127.0.0.1",
+            )
         principal = request.scope.get(PRINCIPAL_KEY, NOBODY)
         return RequestContext(principal=principal, headers=headers, limits=self.appsync.limits)
+
+    async def on_ws_connect(self, context: RequestContext) -> None:
+        """Authenticates a WebSocket connection as AppSync does: with the credentials of its connection_init
+        payload ({"x-api-key": ...} or {"Authorization": ...}) over those of the upgrade request."""
+        assert isinstance(context, ConnectionContext)
+        params = context.connection_params or {}
+        given = {name.lower(): value for name, value in params.items() if isinstance(value, str)}
+        context.headers.update(given)
+        try:
+            context.principal = authenticate(context.headers, context.source_ip, self.appsync.credentials)
+        except AuthError as error:
+            raise ConnectionRejectionError({"errorType": "UnauthorizedException", "message": str(error)}) from error
 
     async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
         response: GraphQLHTTPResponse = {"data": result.data}
@@ -108,27 +164,61 @@ class LocalAppSync:
         self.credentials = LocalCredentials(state_dir)
         self.limits = limits or Limits.from_environ()
         self.invoker = LambdaInvoker(ThreadPoolExecutor(max_workers=workers, thread_name_prefix="lambda"))
+        rules = field_rules(contract())
+        # The active subscriptions, and the fan-out of the results of the mutations @aws_subscribe lists.
+        self.subscriptions = SubscriptionBroker(contract(), rules)
         # Factories, not instances: Strawberry makes one of each per request.
         extensions: list[Callable[[], SchemaExtension]] = [
-            partial(AuthorizeFields, field_rules(contract())),
+            partial(AuthorizeFields, rules),
             partial(QueryDepthLimiter, max_depth=self.limits.query_depth),
             partial(MaxTokensLimiter, max_token_count=self.limits.tokens),
+            AppSyncStreamErrors,
         ]
         if not self.limits.introspection:
             extensions.append(DisableIntrospection)
-        self.schema = build(self.invoker.field, extensions)
-        graphql = Authenticate(GraphQLView(self), self.credentials)
+        self.schema = build(self._lambda_field, extensions, self.subscriptions.field)
+        view = GraphQLView(self)
+        graphql = Authenticate(view, self.credentials)
         self.app = Starlette(
             routes=[
                 Route(PATH, BodySizeLimit(graphql, self.limits.body_bytes), methods=["GET", "POST"]),
+                WebSocketRoute(PATH, view),
                 Route("/", self._home),
             ]
         )
+        # The saga's notices reach subscribers as on AWS: through publishBookingStatus, called as IAM.
+        self.runtime.notifier.listeners.append(self._publish_booking_status)
+
+    def _lambda_field(self, resolver: FieldResolver) -> Callable[..., Awaitable[Any]]:
+        return self.subscriptions.publishing(resolver, self.invoker.field(resolver))
 
     async def _home(self, request: Request) -> Response:
         return RedirectResponse(PATH)
 
+    async def execute_in_process(
+        self, query: str, variables: dict[str, Any] | None = None, headers: dict[str, str] | None = None
+    ) -> ExecutionResult:
+        """Runs an operation for a caller in this process (IAM by default), through the same schema and checks as
+        a request, with the handlers in the calling thread."""
+        given = {name.lower(): value for name, value in (headers or iam_headers()).items()}
+        given.setdefault(TRACE_HEADER, new_trace_id())
+        principal = authenticate(given, "127.0.0.1", self.credentials)
+        context = RequestContext(principal=principal, headers=given, limits=self.limits, inline=True)
+        return await self.schema.execute(query, variable_values=variables, context_value=context)
+
+    def _publish_booking_status(self, booking: Booking) -> None:
+        # Called from the thread that changed the booking (a handler, a saga task): run to the end there, so the
+        # notices of one booking reach subscribers in the order they were made.
+        result = asyncio.run(self.execute_in_process(PUBLISH_BOOKING_STATUS, {"input": publish_input(booking)}))
+        if result.errors:
+            correlation_id = "-"
+            raise RuntimeError(
+                f"publishBookingStatus failed: {[format_error(error, correlation_id) for error in result.errors]}"
+            )
+
     def close(self) -> None:
+        if self._publish_booking_status in self.runtime.notifier.listeners:
+            self.runtime.notifier.listeners.remove(self._publish_booking_status)
         self.invoker.executor.shutdown(wait=False, cancel_futures=True)
         self.runtime.stop()
 
