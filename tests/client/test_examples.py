@@ -87,3 +87,49 @@ def test_watch_delays_prints_a_delay_on_the_route(
     # Then the example printed it and ended
     assert watcher.returncode == 0
     assert f"AW7007 {departure}→{arrival} delayed 40 min (crew rest)" in out
+
+
+def _readme_snippet() -> str:
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    section = readme.split("## Partner client", 1)[1]
+    return section.split("```python\n", 1)[1].split("```", 1)[0]
+
+
+def test_the_readme_snippet_books_a_flight_in_under_15_lines(api_url: str, credentials: LocalCredentials) -> None:
+    snippet = _readme_snippet()
+    env = run_env(api_url, AIRLINE_TOKEN=credentials.issue_token("olivia"))
+
+    done = subprocess.run(
+        [sys.executable, "-c", snippet.replace("http://127.0.0.1:4000/graphql", api_url)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=PATIENCE,
+    )
+
+    assert len(snippet.strip().splitlines()) < 15
+    assert done.returncode == 0, done.stderr
+    assert " CONFIRMED " in done.stdout
+
+
+def test_the_distribution_ships_its_operations_and_needs_nothing_of_the_server(tmp_path: Path) -> None:
+    import shutil
+    import tarfile
+
+    # Given a copy of clients/ (so the build leaves nothing in the tree), When its source distribution is built
+    source = shutil.copytree(EXAMPLES.parent, tmp_path / "clients", ignore=shutil.ignore_patterns("*.egg-info"))
+    build = f"from setuptools import build_meta; print(build_meta.build_sdist({str(tmp_path)!r}))"
+    built = subprocess.run([sys.executable, "-c", build], cwd=source, capture_output=True, text=True, timeout=PATIENCE)
+
+    # Then it holds the package with its operations and type marker, and no server code
+    assert built.returncode == 0, built.stderr
+    (sdist,) = tmp_path.glob("airline?client-*.tar.gz")
+    with tarfile.open(sdist) as archive:
+        names = {name.split("/", 1)[1] for name in archive.getnames() if "/" in name}
+    assert {"airline_client/operations.graphql", "airline_client/py.typed", "airline_client/aio.py"} <= names
+    assert not [name for name in names if name.startswith(("appsync/", "resolvers/"))]
+    package = EXAMPLES.parent / "airline_client"
+    imports_server = [
+        p.name for p in package.glob("*.py") if "from appsync" in p.read_text() or "resolvers" in p.read_text()
+    ]
+    assert imports_server == []
