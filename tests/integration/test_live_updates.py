@@ -4,6 +4,9 @@ onBookingStatusChanged and onFlightDelayed, fed by the mutations their @aws_subs
 from __future__ import annotations
 
 import asyncio
+import gc
+import json
+import tracemalloc
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -17,6 +20,7 @@ from gql.transport.exceptions import TransportConnectionFailed, TransportQueryEr
 from gql.transport.requests import RequestsHTTPTransport
 from gql.transport.websockets import WebsocketsTransport
 from ulid import ULID
+from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
 from appsync.local.auth import user_sub
@@ -391,3 +395,50 @@ def test_iam_publishes_booking_status_to_the_customers_subscribers(
         "status": "CANCELLED",
         "statusReason": "Cancelled by an administrator",
     }
+
+
+async def subscribed_raw(server: LiveServer, api_key: str, flight_id: str) -> ClientConnection:
+    """A bare graphql-transport-ws client: connection_init, connection_ack, subscribe; nothing else."""
+    socket = await connect(server.ws_url, subprotocols=[WebsocketsTransport.GRAPHQLWS_SUBPROTOCOL])  # type: ignore[list-item]
+    await socket.send(json.dumps({"type": "connection_init", "payload": {"x-api-key": api_key}}))
+    assert json.loads(await socket.recv())["type"] == "connection_ack"
+    subscribe = {"query": ON_DELAY, "variables": {"flightId": flight_id}}
+    await socket.send(json.dumps({"id": "1", "type": "subscribe", "payload": subscribe}))
+    return socket
+
+
+def test_connections_dropped_abruptly_leave_no_subscription_and_no_memory_behind(
+    live: LiveServer, callers: dict[str, dict[str, str]]
+) -> None:
+    api_key = callers["api_key"]["x-api-key"]
+    flight_id = a_flight_in_the_catalog()
+    registry = live.appsync.subscriptions
+
+    async def connect_and_drop(batches: int, size: int = 100) -> None:
+        for _ in range(batches):
+            sockets = await asyncio.gather(*(subscribed_raw(live, api_key, flight_id) for _ in range(size)))
+            await live.until(lambda: len(registry) == size)
+            for socket in sockets:
+                # Cut the TCP connection: no complete, no close frame, as when a phone loses its network.
+                socket.transport.abort()
+            await live.until(lambda: len(registry) == 0)
+
+    def traced_memory() -> int:
+        gc.collect()
+        return tracemalloc.get_traced_memory()[0]
+
+    # Given a server that has already served a first batch (its caches and pools warmed up)
+    tracemalloc.start()
+    try:
+        asyncio.run(connect_and_drop(batches=1))
+        start = traced_memory()
+
+        # When 1,000 clients subscribe and then drop their connections without a word
+        asyncio.run(connect_and_drop(batches=10))
+
+        # Then no subscription is left in the registry, and the memory is back near where it was
+        assert len(registry) == 0
+        grown = traced_memory() - start
+    finally:
+        tracemalloc.stop()
+    assert grown < 1_000_000, f"{grown} bytes still held after 1,000 dropped connections"

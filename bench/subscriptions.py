@@ -1,0 +1,194 @@
+"""Benchmarks live updates through the local AppSync: mutation to event for one WebSocket subscriber (delayFlight
+over HTTP, and the saga's publishBookingStatus in process), and a delay reaching all 200 subscribers of a flight
+while 50 others listen to another. Real gql WebSocket clients (graphql-transport-ws), DynamoDB Local. Prints a
+table."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import sys
+import tempfile
+import time
+from contextlib import AsyncExitStack, asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
+os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
+sys.path.insert(0, str(ROOT))
+
+import requests  # noqa: E402
+from gql import Client, GraphQLRequest, gql  # noqa: E402
+from gql.transport.websockets import WebsocketsTransport  # noqa: E402
+
+from appsync.local import environment  # noqa: E402
+from appsync.local.auth import user_sub  # noqa: E402
+from appsync.local.dynamodb_local import DynamoDBLocal  # noqa: E402
+from appsync.local.limits import Limits  # noqa: E402
+from appsync.local.server import LocalAppSync, serve_in_thread  # noqa: E402
+
+ON_DELAY = "subscription($flightId: ID) { onFlightDelayed(flightId: $flightId) { flightId delayMinutes occurredAt } }"
+ON_STATUS = "subscription($customer: ID!) { onBookingStatusChanged(customer: $customer) { bookingId status } }"
+DELAY = "mutation($input: DelayFlightInput!) { delayFlight(input: $input) { flightId delayMinutes } }"
+PUBLISH = """mutation($input: PublishBookingStatusInput!) {
+  publishBookingStatus(input: $input) { bookingId customer status bookingReference statusReason occurredAt } }"""
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+class Bench:
+    def __init__(self, appsync: LocalAppSync, url: str) -> None:
+        self.appsync = appsync
+        self.url = url
+        self.ws_url = url.replace("http://", "ws://")
+        self.http = requests.Session()
+        self.admin = {"Authorization": appsync.credentials.issue_token("ops", admin=True)}
+        self.api_key = {"x-api-key": appsync.credentials.api_key}
+
+    def delay(self, flight_id: str) -> None:
+        variables = {"input": {"flightId": flight_id, "delayMinutes": 1, "reason": "Late crew"}}
+        answer = self.http.post(self.url, json={"query": DELAY, "variables": variables}, headers=self.admin, timeout=30)
+        answer.raise_for_status()
+        assert "errors" not in answer.json(), answer.json()
+
+    def publish(self, customer: str, n: int) -> None:
+        # As the saga does: from a thread of its own, through the in-process IAM principal.
+        status = {
+            "bookingId": f"01J{n:023d}",
+            "customer": customer,
+            "status": "CONFIRMED",
+            "bookingReference": "ABC234",
+            "occurredAt": "2030-01-01T00:00:00Z",
+        }
+        result = asyncio.run(self.appsync.execute_in_process(PUBLISH, {"input": status}))
+        assert result.errors is None, result.errors
+
+    @asynccontextmanager
+    async def subscriber(self, credentials: dict[str, str], document: str, variables: dict[str, Any]) -> Any:
+        """A gql WebSocket client; yields a queue of the (arrival time, result) it receives."""
+        transport = WebsocketsTransport(
+            url=self.ws_url, init_payload=credentials, subprotocols=[WebsocketsTransport.GRAPHQLWS_SUBPROTOCOL]
+        )
+        received: asyncio.Queue[tuple[float, dict[str, Any]]] = asyncio.Queue()
+        async with Client(transport=transport) as session:
+
+            async def consume() -> None:
+                async for result in session.subscribe(GraphQLRequest(gql(document), variable_values=variables)):
+                    received.put_nowait((time.perf_counter(), result))
+
+            task = asyncio.create_task(consume())
+            try:
+                yield received
+            finally:
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
+
+    async def registered(self, count: int) -> None:
+        while len(self.appsync.subscriptions) != count:
+            await asyncio.sleep(0.005)
+
+
+def new_flight() -> str:
+    from resolvers.store import flights as flight_store
+    from tests.factories import a_flight
+
+    flight = a_flight()
+    flight_store.put_flight(flight)
+    return flight.id
+
+
+async def one_subscriber(bench: Bench, rounds: int) -> dict[str, list[float]]:
+    flight_id = new_flight()
+    customer = user_sub("bench")
+    token = {"Authorization": bench.appsync.credentials.issue_token("bench")}
+    samples: dict[str, list[float]] = {"answer": [], "delay": [], "publish": []}
+    async with AsyncExitStack() as stack:
+        delays = await stack.enter_async_context(bench.subscriber(bench.api_key, ON_DELAY, {"flightId": flight_id}))
+        statuses = await stack.enter_async_context(bench.subscriber(token, ON_STATUS, {"customer": customer}))
+        await bench.registered(2)
+        for n in range(rounds):
+            started = time.perf_counter()
+            await asyncio.to_thread(bench.delay, flight_id)
+            samples["answer"].append((time.perf_counter() - started) * 1000)
+            arrived, _ = await delays.get()
+            samples["delay"].append((arrived - started) * 1000)
+
+            started = time.perf_counter()
+            await asyncio.to_thread(bench.publish, customer, n)
+            arrived, _ = await statuses.get()
+            samples["publish"].append((arrived - started) * 1000)
+    return samples
+
+
+async def fan_out(bench: Bench, rounds: int, first: int = 200, second: int = 50) -> list[float]:
+    delayed, other = new_flight(), new_flight()
+    samples = []
+    async with AsyncExitStack() as stack:
+        subscribers = await asyncio.gather(
+            *(
+                stack.enter_async_context(bench.subscriber(bench.api_key, ON_DELAY, {"flightId": delayed}))
+                for _ in range(first)
+            )
+        )
+        await asyncio.gather(
+            *(
+                stack.enter_async_context(bench.subscriber(bench.api_key, ON_DELAY, {"flightId": other}))
+                for _ in range(second)
+            )
+        )
+        await bench.registered(first + second)
+        for _ in range(rounds):
+            started = time.perf_counter()
+            await asyncio.to_thread(bench.delay, delayed)
+            arrivals = await asyncio.gather(*(queue.get() for queue in subscribers))
+            samples.append((max(arrived for arrived, _ in arrivals) - started) * 1000)
+    return samples
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rounds", type=int, default=200, help="mutations measured for one subscriber")
+    parser.add_argument("--fan-out-rounds", type=int, default=20, help="delays measured with 250 subscribers")
+    args = parser.parse_args()
+    with DynamoDBLocal() as local:
+        state_dir = Path(tempfile.mkdtemp())
+        environment.configure(local.endpoint, state_dir)
+        from resolvers.store.table import create_table_if_missing
+
+        create_table_if_missing()
+        appsync = LocalAppSync(state_dir, limits=Limits())
+        try:
+            with serve_in_thread(appsync) as url:
+                bench = Bench(appsync, url)
+                single = asyncio.run(one_subscriber(bench, args.rounds))
+                spread = asyncio.run(fan_out(bench, args.fan_out_rounds))
+        finally:
+            appsync.close()
+    print(
+        f"Live updates through the local AppSync ({os.cpu_count()} cores; server, clients and DynamoDB Local on "
+        f"this machine; gql WebSocket clients, graphql-transport-ws)\n"
+    )
+    print("| measure | rounds | median ms | p99 ms | max ms |")
+    print("|---|---:|---:|---:|---:|")
+    rows = (
+        ("delayFlight's own answer over HTTP (for comparison)", single["answer"]),
+        ("delayFlight (HTTP, Admin) to the event, 1 subscriber", single["delay"]),
+        ("publishBookingStatus (in process, IAM) to the event, 1 subscriber", single["publish"]),
+        ("delayFlight to the last of 200 subscribers (50 others on another flight)", spread),
+    )
+    for name, samples in rows:
+        print(
+            f"| {name} | {len(samples)} | {statistics.median(samples):.1f} | {percentile(samples, 0.99):.1f} "
+            f"| {max(samples):.1f} |"
+        )
+
+
+if __name__ == "__main__":
+    main()
