@@ -37,6 +37,7 @@ def banner(url: str, appsync: LocalAppSync, dynamodb: DynamoDBLocal, seconds: fl
 Local AppSync ready in {seconds:.1f} s ({added} sample flights added)
 
   GraphQL     {url}   (open it in a browser for GraphiQL)
+  Live        {url.replace("http://", "ws://")}   (graphql-transport-ws; credentials in connection_init)
   API key     {key}   header  x-api-key: {key}
   User token  .venv/bin/airline token alice [--admin]   header  Authorization: <token>
   DynamoDB    {dynamodb.endpoint}   (data in {dynamodb.db_path})

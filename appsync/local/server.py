@@ -211,10 +211,8 @@ class LocalAppSync:
         # notices of one booking reach subscribers in the order they were made.
         result = asyncio.run(self.execute_in_process(PUBLISH_BOOKING_STATUS, {"input": publish_input(booking)}))
         if result.errors:
-            correlation_id = "-"
-            raise RuntimeError(
-                f"publishBookingStatus failed: {[format_error(error, correlation_id) for error in result.errors]}"
-            )
+            # As AppSyncNotifier does on AWS: the saga's Notify step fails and dead-letters the notice.
+            raise RuntimeError(f"publishBookingStatus failed: {[error.message for error in result.errors]}")
 
     def close(self) -> None:
         if self._publish_booking_status in self.runtime.notifier.listeners:
