@@ -160,6 +160,7 @@ class LocalAppSync:
         self, state_dir: Path, limits: Limits | None = None, workers: int = 32, runtime: LocalRuntime | None = None
     ) -> None:
         # What AWS runs around the Lambdas (the saga, the event bus and its consumers), in this process.
+        self._owns_runtime = runtime is None
         self.runtime = runtime or LocalRuntime().start()
         self.credentials = LocalCredentials(state_dir)
         self.limits = limits or Limits.from_environ()
@@ -218,7 +219,8 @@ class LocalAppSync:
         if self._publish_booking_status in self.runtime.notifier.listeners:
             self.runtime.notifier.listeners.remove(self._publish_booking_status)
         self.invoker.executor.shutdown(wait=False, cancel_futures=True)
-        self.runtime.stop()
+        if self._owns_runtime:
+            self.runtime.stop()
 
 
 def bind(host: str, port: int) -> socket.socket:

@@ -93,8 +93,9 @@ def _announce(booking: Booking, payment_token: str) -> None:
             subject=booking.id,
         )
     )
-    start_booking_saga(booking.id, booking.outbound_flight_id, booking.customer, payment_token)
+    # PENDING reaches subscribers before the saga can publish what follows it.
     notifier().booking_status(booking)
+    start_booking_saga(booking.id, booking.outbound_flight_id, booking.customer, payment_token)
 
 
 def init_booking(caller: Caller, new: NewBooking) -> Booking:

@@ -46,8 +46,9 @@ def api_url(appsync: LocalAppSync) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def strict_api_url(dynamodb: str, sample_flights: int, state_dir: Path) -> Iterator[str]:
-    local = LocalAppSync(state_dir, limits=STRICT)
+def strict_api_url(appsync: LocalAppSync, state_dir: Path) -> Iterator[str]:
+    # The same runtime as the main server: sagas, events and notices are process-wide, like the ports behind them.
+    local = LocalAppSync(state_dir, limits=STRICT, runtime=appsync.runtime)
     with serve_in_thread(local) as url:
         yield url
     local.close()
