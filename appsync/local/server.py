@@ -42,6 +42,8 @@ from appsync.local.auth import (
     iam_headers,
 )
 from appsync.local.errors import format_error
+from appsync.local.ide_assets import PREFIX as IDE_PREFIX
+from appsync.local.ide_assets import IdeAssets
 from appsync.local.invoke import TRACE_HEADER, LambdaInvoker, RequestContext, new_trace_id
 from appsync.local.limits import BodySizeLimit, Limits, send_error
 from appsync.local.runtime import LocalRuntime
@@ -150,7 +152,7 @@ class GraphQLView(GraphQL[RequestContext, None]):
         html = self.graphql_ide_html.replace(
             "React.useState(parameters.headers)", f"React.useState(parameters.headers || {json.dumps(headers)})"
         ).replace("parameters.q || EXAMPLE_QUERY", f"parameters.q || {json.dumps(FIRST_QUERY)}")
-        return HTMLResponse(html)
+        return HTMLResponse(self.appsync.ide_assets.rewrite(html))
 
 
 class LocalAppSync:
@@ -179,12 +181,14 @@ class LocalAppSync:
             extensions.append(DisableIntrospection)
         self.schema = build(self._lambda_field, extensions, self.subscriptions.field)
         view = GraphQLView(self)
+        self.ide_assets = IdeAssets.for_page(view.graphql_ide_html)
         graphql = Authenticate(view, self.credentials)
         self.app = Starlette(
             routes=[
                 Route(PATH, BodySizeLimit(graphql, self.limits.body_bytes), methods=["GET", "POST"]),
                 WebSocketRoute(PATH, view),
                 Route("/", self._home),
+                Route(IDE_PREFIX + "{spec:path}", self.ide_assets.serve, methods=["GET"]),
             ]
         )
         # The saga's notices reach subscribers as on AWS: through publishBookingStatus, called as IAM.

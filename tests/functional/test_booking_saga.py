@@ -138,6 +138,7 @@ def test_a_refused_payment_fails_the_booking_and_gives_the_seat_back(runtime, to
     booking, letter = _failed(runtime, answer["id"])
     assert booking.status_reason == reason
     assert letter["error"]["Error"] == error
+    assert token not in str(letter), "a dead letter never carries the payment token"
     assert seats_left(flight.id) == 5
     payment = payment_store.get_payment(answer["id"])
     assert (payment.status if payment else None) == payment_status

@@ -21,6 +21,8 @@ BOOKING = {"bookingId": "b-1", "outboundFlightId": "f-1", "paymentToken": "tok-1
 PAYMENT = {"receiptUrl": "https://pay.example/r/1", "price": 100}
 FAILURE_PATH = ["CancelBooking", "ReleaseSeat", "NotifyFailed", "RecordDeadLetter", "BookingFailed"]
 COMPENSATION_FROM_REFUND = ["RefundPayment", *FAILURE_PATH]
+# What a dead-letter record keeps of the state: the booking's identifiers (never the payment token) and the error.
+RECORDED = {key: BOOKING[key] for key in ("bookingId", "customer", "outboundFlightId")}
 
 
 class SeatsUnavailable(Exception):
@@ -333,7 +335,7 @@ def test_no_seat_cancels_releases_notifies_and_dead_letters_without_retrying(
     error = {"Error": "SeatsUnavailable", "Cause": lambda_cause("SeatsUnavailable", "flight f-1 is full")}
     assert resources.called("CancelBooking") == [{"bookingId": "b-1", "error": error}]
     # And the dead-letter body is the state input at RecordDeadLetter
-    assert resources.dead_letters == [{**BOOKING, "error": error}]
+    assert resources.dead_letters == [{**RECORDED, "error": error}]
     assert resources.called("SendMessage")[0]["QueueUrl"] == "${DeadLetterQueueUrl}"
 
 
@@ -419,10 +421,10 @@ def test_a_failed_confirmation_refunds_first(saga: LocalStateMachine, resources:
     # When the saga runs
     execution = saga.execute(BOOKING, "b-1")
 
-    # Then compensation starts with the refund, and the record keeps the payment taken
+    # Then compensation starts with the refund, and the record names the booking and the error only
     assert execution.states_entered == ["ReserveSeat", "CollectPayment", "ConfirmBooking", *COMPENSATION_FROM_REFUND]
     assert resources.called("RefundPayment") == [{"bookingId": "b-1"}]
-    assert resources.dead_letters[0]["payment"] == PAYMENT
+    assert set(resources.dead_letters[0]) == {*RECORDED, "error"}
     assert resources.dead_letters[0]["error"]["Error"] == "RuntimeError"
 
 
@@ -447,7 +449,7 @@ def test_a_failed_notification_is_recorded_and_the_booking_stays_confirmed(
     assert execution.status == "SUCCEEDED"
     assert sleeps == []
     error = {"Error": "EmailBounced", "Cause": lambda_cause("EmailBounced", "mailbox full")}
-    assert resources.dead_letters == [{**BOOKING, "payment": PAYMENT, "error": error}]
+    assert resources.dead_letters == [{**RECORDED, "error": error}]
     assert execution.output == {**BOOKING, "payment": PAYMENT, "error": error}
     assert resources.called("RefundPayment") == []
 
@@ -472,7 +474,7 @@ def test_a_compensation_that_fails_for_good_lets_the_others_run_and_is_reported(
     # And the dead-letter record carries both compensation errors next to the original one
     (record,) = resources.dead_letters
     assert record["error"]["Error"] == "CardDeclined"
-    assert record["compensationErrors"] == {
+    assert record["error"]["compensationErrors"] == {
         "refundPayment": {"Error": "RefundRejected", "Cause": lambda_cause("RefundRejected", "already settled")},
         "releaseSeat": {"Error": "RuntimeError", "Cause": lambda_cause("RuntimeError", "table gone")},
     }
@@ -492,7 +494,7 @@ def test_a_refund_that_keeps_failing_transiently_is_retried_six_times_then_repor
     # Then the refund was tried 1 + 6 times with doubling intervals, and the rest still ran
     assert len(resources.called("RefundPayment")) == 7
     assert sleeps == [1.0, 2.0, 4.0, 8.0, 16.0, 32.0]
-    assert resources.dead_letters[0]["compensationErrors"]["refundPayment"]["Error"] == "PaymentTimeout"
+    assert resources.dead_letters[0]["error"]["compensationErrors"]["refundPayment"]["Error"] == "PaymentTimeout"
     assert len(resources.called("ReleaseSeat")) == 1
 
 

@@ -19,7 +19,7 @@ HANG = 30  # seconds; only reached if the code under test hangs
 
 
 def booking(n: int = 1) -> dict[str, Any]:
-    return {"bookingId": f"b-{n}", "outboundFlightId": "f-1", "paymentToken": "tok"}
+    return {"bookingId": f"b-{n}", "outboundFlightId": "f-1", "customer": "c-1", "paymentToken": "tok"}
 
 
 def succeeding(task: Callable[[str, Any], Any] | None = None) -> dict[str, Callable[[Any], Any]]:
