@@ -12,11 +12,12 @@ from typing import Any
 
 from appsync.local.asl import Execution, LocalStateMachine
 from appsync.local.lambda_context import LocalLambdaContext
+from resolvers.domain.errors import Throttled
 from resolvers.saga import definition
 
 
-class SagaBacklogFull(RuntimeError):
-    """More executions are queued than the runner accepts; the caller should fail the request, not block."""
+class SagaBacklogFull(Throttled):
+    """More executions are queued than the runner accepts; the caller fails the request (retryable), not block."""
 
 
 class LocalSagaRunner:

@@ -82,6 +82,13 @@ class PaymentTimeout(TransientPaymentError):
     error_type = "PaymentTimeout"
 
 
+class Throttled(DomainError):
+    """A downstream service is at capacity (the saga's starter): try again shortly; an idempotent retry is safe."""
+
+    error_type = "Throttled"
+    retryable = True
+
+
 class Conflict(DomainError):
     """A write lost a race it may win when tried again."""
 

@@ -10,6 +10,7 @@ import os
 from typing import Any, Protocol
 
 from resolvers import config
+from resolvers.domain.errors import Throttled
 
 
 class SagaStarter(Protocol):
@@ -38,6 +39,10 @@ class StepFunctionsStarter:
             )
         except self.client.exceptions.ExecutionAlreadyExists:
             return False
+        except self.client.exceptions.ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") == "ThrottlingException":
+                raise Throttled("Too many bookings are starting; retry with the same idempotencyKey") from exc
+            raise
         return True
 
 

@@ -310,3 +310,33 @@ def test_a_customer_cannot_book_for_someone_else(runtime):
     )
 
     assert error["errorType"] == "Unauthorized"
+
+
+def test_a_booking_whose_saga_could_not_start_is_finished_by_a_retry_with_the_same_key(runtime):
+    # Given the saga's starter refuses once (a full backlog, Step Functions throttling)
+    from resolvers.domain.errors import Throttled
+    from resolvers.saga import starter
+
+    class RefusingOnce:
+        def __init__(self) -> None:
+            self.refused = False
+
+        def start(self, name, execution_input):
+            if not self.refused:
+                self.refused = True
+                raise Throttled("busy")
+            return runtime.runner.start(name, execution_input)
+
+    starter.use_starter(RefusingOnce())
+    customer, flight, key = a_customer(), flight_with(5), str(uuid.uuid4())
+
+    # When the first call is refused and the client retries with the same key
+    refused = error_of(init_booking(customer, flight.id, key=key))
+    retried = init_booking(customer, flight.id, key=key)
+
+    # Then the first answer says to retry, and the retry completes the one booking
+    assert (refused["errorType"], refused["errorInfo"]["retryable"]) == ("Throttled", True)
+    runtime.settle()
+    assert booking_store.get_booking(retried["id"]).status is BookingStatus.CONFIRMED
+    assert len(runtime.runner.wait_all()) == 1
+    assert seats_left(flight.id) == 4
