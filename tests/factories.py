@@ -112,6 +112,13 @@ def event(name: str, **overrides: Any) -> Any:
     return loaded
 
 
+def mutation_event(field: str, arguments: dict[str, Any], identity: dict[str, Any] | None) -> Any:
+    """A canonical Mutation event (tests/events/mutation_create_flight.json) for another mutation field."""
+    loaded = event("mutation_create_flight", arguments=arguments, identity=identity)
+    loaded["info"] = {**loaded["info"], "fieldName": field, "selectionSetList": ["id"], "selectionSetGraphQL": "{ id }"}
+    return loaded
+
+
 def batch_event(name: str, sources: list[dict[str, Any]], identity: dict[str, Any] | None) -> list[Any]:
     """A BatchInvoke: the template's first event once per parent `source`, as AppSync sends them."""
     template = copy.deepcopy(_template(name))[0]

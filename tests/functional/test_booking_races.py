@@ -16,7 +16,7 @@ from resolvers.store import bookings as booking_store
 from resolvers.store import flights as flight_store
 from resolvers.store import loyalty as loyalty_store
 from resolvers.store import payments as payment_store
-from tests.factories import a_customer, a_flight, cognito, context, event
+from tests.factories import a_customer, a_flight, cognito, context, mutation_event
 
 pytestmark = pytest.mark.dynamodb
 
@@ -24,8 +24,7 @@ CTX = context("bookings")
 
 
 def _call(identity, field: str, arguments: dict):
-    info = {"fieldName": field, "parentTypeName": "Mutation", "variables": {}, "selectionSetList": ["id"]}
-    return handler(event("query_get_booking", arguments=arguments, identity=identity, info=info), CTX)
+    return handler(mutation_event(field, arguments, identity), CTX)
 
 
 def _book(customer: str, flight_id: str, token: str, key: str):

@@ -14,7 +14,7 @@ from resolvers.store import bookings as booking_store
 from resolvers.store import flights as flight_store
 from resolvers.store import loyalty as loyalty_store
 from resolvers.store import payments as payment_store
-from tests.factories import a_booking, a_customer, a_flight, cognito, context, error_of, event, iam
+from tests.factories import a_booking, a_customer, a_flight, cognito, context, error_of, iam, mutation_event
 
 pytestmark = pytest.mark.dynamodb
 
@@ -30,16 +30,7 @@ def init_booking(customer: str, flight_id: str, token: str = "tok_visa", key: st
             "idempotencyKey": key or str(uuid.uuid4()),
         }
     }
-    return handler(
-        event(
-            "query_get_booking", arguments=arguments, identity=identity or cognito(customer), info=_info("initBooking")
-        ),
-        CTX,
-    )
-
-
-def _info(field: str) -> dict:
-    return {"fieldName": field, "parentTypeName": "Mutation", "variables": {}, "selectionSetList": ["id", "status"]}
+    return handler(mutation_event("initBooking", arguments, identity or cognito(customer)), CTX)
 
 
 def attempts(runtime, booking_id: str, state: str) -> int:
@@ -250,7 +241,7 @@ def test_bad_input_is_refused_at_once_and_nothing_is_written(runtime, dynamodb_c
     arguments["input"].update(change)
     dynamodb_calls.reset()
 
-    error = error_of(handler(event("query_get_booking", arguments=arguments, info=_info("initBooking")), CTX))
+    error = error_of(handler(mutation_event("initBooking", arguments, cognito(a_customer())), CTX))
 
     assert (error["errorType"], error["errorInfo"]["field"]) == (error_type, field)
     assert dynamodb_calls.operations == []
@@ -281,11 +272,9 @@ def test_iam_books_for_a_named_customer_and_must_name_one(runtime):
         "input": {"outboundFlightId": flight.id, "paymentToken": "tok_visa", "idempotencyKey": str(uuid.uuid4())}
     }
 
-    unnamed = error_of(
-        handler(event("query_get_booking", arguments=arguments, identity=iam(), info=_info("initBooking")), CTX)
-    )
+    unnamed = error_of(handler(mutation_event("initBooking", arguments, iam()), CTX))
     arguments["input"]["customer"] = customer
-    named = handler(event("query_get_booking", arguments=arguments, identity=iam(), info=_info("initBooking")), CTX)
+    named = handler(mutation_event("initBooking", arguments, iam()), CTX)
 
     assert unnamed["errorInfo"]["field"] == "input.customer"
     assert named["customer"] == customer
@@ -304,7 +293,7 @@ def test_a_customer_cannot_book_for_someone_else(runtime):
 
     error = error_of(
         handler(
-            event("query_get_booking", arguments=arguments, identity=cognito(a_customer()), info=_info("initBooking")),
+            mutation_event("initBooking", arguments, cognito(a_customer())),
             CTX,
         )
     )

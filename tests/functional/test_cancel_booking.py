@@ -13,7 +13,7 @@ from resolvers.store import bookings as booking_store
 from resolvers.store import flights as flight_store
 from resolvers.store import loyalty as loyalty_store
 from resolvers.store import payments as payment_store
-from tests.factories import a_booking, a_customer, a_flight, admin, cognito, context, error_of, event
+from tests.factories import a_booking, a_customer, a_flight, admin, cognito, context, error_of, mutation_event
 
 pytestmark = pytest.mark.dynamodb
 
@@ -21,8 +21,7 @@ CTX = context("bookings")
 
 
 def _call(identity, field: str, arguments: dict):
-    info = {"fieldName": field, "parentTypeName": "Mutation", "variables": {}, "selectionSetList": ["id"]}
-    return handler(event("query_get_booking", arguments=arguments, identity=identity, info=info), CTX)
+    return handler(mutation_event(field, arguments, identity), CTX)
 
 
 @pytest.fixture

@@ -13,14 +13,24 @@ from resolvers.handlers.bookings import handler as bookings_handler
 from resolvers.handlers.flights import handler as flights_handler
 from resolvers.store import bookings as booking_store
 from resolvers.store import flights as flight_store
-from tests.factories import a_booking, a_customer, a_flight, admin, cognito, context, error_of, event, iam
+from tests.factories import (
+    a_booking,
+    a_customer,
+    a_flight,
+    admin,
+    cognito,
+    context,
+    error_of,
+    event,
+    iam,
+    mutation_event,
+)
 
 pytestmark = pytest.mark.dynamodb
 
 
 def _mutation(handler, field: str, arguments: dict, identity):
-    info = {"fieldName": field, "parentTypeName": "Mutation", "variables": {}, "selectionSetList": ["flightId"]}
-    return handler(event("mutation_create_flight", arguments=arguments, identity=identity, info=info), context(field))
+    return handler(mutation_event(field, arguments, identity), context(field))
 
 
 def _delay(flight_id: str, minutes: object, identity=None, reason: object = "Crew rest"):
