@@ -20,9 +20,9 @@ os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
 sys.path.insert(0, str(ROOT))
 
 from appsync.local import environment  # noqa: E402
-from appsync.local.dynamodb_local import DynamoDBLocal  # noqa: E402
+from appsync.local.dynamodb.local import DynamoDBLocal  # noqa: E402
+from appsync.local.events.runtime import LocalRuntime  # noqa: E402
 from appsync.local.lambda_context import LocalLambdaContext  # noqa: E402
-from appsync.local.runtime import LocalRuntime  # noqa: E402
 
 
 def percentile(values: list[float], share: float) -> float:

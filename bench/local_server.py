@@ -17,8 +17,8 @@ from pathlib import Path
 import requests
 
 from appsync.local import environment
-from appsync.local.dynamodb_local import DynamoDBLocal, free_port
-from appsync.local.limits import Limits
+from appsync.local.dynamodb.local import DynamoDBLocal, free_port
+from appsync.local.graphql.limits import Limits
 from appsync.local.server import LocalAppSync, serve_in_thread
 from resolvers import config
 
@@ -71,7 +71,7 @@ def round_trips(count: int) -> list[float]:
     """Milliseconds of `count` listFlights requests, one after another over one keep-alive connection."""
     with tempfile.TemporaryDirectory() as state, DynamoDBLocal() as dynamodb:
         environment.configure(dynamodb.endpoint, Path(state))
-        from appsync.local.seed import seed
+        from appsync.local.dynamodb.seed import seed
         from resolvers.store.table import create_table_if_missing
 
         create_table_if_missing()

@@ -26,9 +26,9 @@ from gql import Client, GraphQLRequest, gql  # noqa: E402
 from gql.transport.websockets import WebsocketsTransport  # noqa: E402
 
 from appsync.local import environment  # noqa: E402
-from appsync.local.auth import user_sub  # noqa: E402
-from appsync.local.dynamodb_local import DynamoDBLocal  # noqa: E402
-from appsync.local.limits import Limits  # noqa: E402
+from appsync.local.dynamodb.local import DynamoDBLocal  # noqa: E402
+from appsync.local.graphql.auth import user_sub  # noqa: E402
+from appsync.local.graphql.limits import Limits  # noqa: E402
 from appsync.local.server import LocalAppSync, serve_in_thread  # noqa: E402
 
 ON_DELAY = "subscription($flightId: ID) { onFlightDelayed(flightId: $flightId) { flightId delayMinutes occurredAt } }"

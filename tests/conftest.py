@@ -14,7 +14,7 @@ import botocore.session
 import pytest
 
 from appsync.local import environment
-from appsync.local.dynamodb_local import DynamoDBLocal
+from appsync.local.dynamodb.local import DynamoDBLocal
 
 os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
 os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")

@@ -8,13 +8,13 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from appsync.local import environment
-from appsync.local.dynamodb_local import DynamoDBLocal
+from appsync.local.dynamodb.local import DynamoDBLocal
 
 STATE_HELP = "where the data and keys are kept (default .local/, which git ignores)"
 
 
 def _seed(args: argparse.Namespace) -> int:
-    from appsync.local.seed import seed
+    from appsync.local.dynamodb.seed import seed
     from resolvers.store.table import create_table_if_missing
 
     local = None
@@ -40,7 +40,7 @@ def _dev(args: argparse.Namespace) -> int:
 
 
 def _token(args: argparse.Namespace) -> int:
-    from appsync.local.auth import LocalCredentials
+    from appsync.local.graphql.auth import LocalCredentials
 
     print(LocalCredentials(args.state_dir).issue_token(args.user, admin=args.admin, hours=args.hours))
     return 0

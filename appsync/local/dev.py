@@ -12,7 +12,7 @@ from pathlib import Path
 import uvicorn
 
 from appsync.local import environment
-from appsync.local.dynamodb_local import ROOT, DynamoDBLocal, DynamoDBLocalError, find_jar_dir
+from appsync.local.dynamodb.local import ROOT, DynamoDBLocal, DynamoDBLocalError, find_jar_dir
 from appsync.local.server import LocalAppSync, bind, url_of
 
 DEFAULT_PORT = 4000
@@ -55,7 +55,7 @@ def run(host: str = "127.0.0.1", port: int = DEFAULT_PORT, state_dir: Path = env
     appsync: LocalAppSync | None = None
     try:
         environment.configure(dynamodb.start(), state_dir)
-        from appsync.local.seed import seed
+        from appsync.local.dynamodb.seed import seed
         from resolvers.store.table import create_table_if_missing
 
         create_table_if_missing()

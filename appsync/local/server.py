@@ -32,7 +32,8 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
 
 from appsync.fields import FieldResolver
-from appsync.local.auth import (
+from appsync.local.events.runtime import LocalRuntime
+from appsync.local.graphql.auth import (
     NOBODY,
     AuthError,
     AuthorizeFields,
@@ -41,14 +42,13 @@ from appsync.local.auth import (
     field_rules,
     iam_headers,
 )
-from appsync.local.errors import format_error
-from appsync.local.ide_assets import PREFIX as IDE_PREFIX
-from appsync.local.ide_assets import IdeAssets
-from appsync.local.invoke import TRACE_HEADER, LambdaInvoker, RequestContext, new_trace_id
-from appsync.local.limits import BodySizeLimit, Limits, send_error
-from appsync.local.runtime import LocalRuntime
-from appsync.local.schema import build, contract
-from appsync.local.subscriptions import AppSyncStreamErrors, SubscriptionBroker
+from appsync.local.graphql.errors import format_error
+from appsync.local.graphql.ide_assets import PREFIX as IDE_PREFIX
+from appsync.local.graphql.ide_assets import IdeAssets
+from appsync.local.graphql.invoke import TRACE_HEADER, LambdaInvoker, RequestContext, new_trace_id
+from appsync.local.graphql.limits import BodySizeLimit, Limits, send_error
+from appsync.local.graphql.schema import build, contract
+from appsync.local.realtime.subscriptions import AppSyncStreamErrors, SubscriptionBroker
 from resolvers.domain.models import Booking
 from resolvers.notifications import PUBLISH_BOOKING_STATUS, publish_input
 

@@ -98,7 +98,7 @@ class Endpoint:
     realtime_url: str
     auth: Auth | None = None
     headers: Mapping[str, str] = field(default_factory=dict)
-    """Extra headers on every request (locally: appsync.local.auth.iam_headers() for the in-process IAM)."""
+    """Extra headers on every request (locally: appsync.local.graphql.auth.iam_headers() for the in-process IAM)."""
     timeout: float = 30.0
 
     @classmethod

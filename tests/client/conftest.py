@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from airline_client import AirlineClient, AsyncAirlineClient, Backoff
 
-from appsync.local.auth import LocalCredentials, iam_headers
+from appsync.local.graphql.auth import LocalCredentials, iam_headers
 
 # The session's local AppSync, DynamoDB Local and credentials: the integration tests' fixtures.
 from tests.integration.conftest import api_url, appsync, credentials, sample_flights, state_dir  # noqa: F401

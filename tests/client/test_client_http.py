@@ -27,7 +27,7 @@ from airline_client import (
 )
 from ulid import ULID
 
-from appsync.local.auth import user_sub
+from appsync.local.graphql.auth import user_sub
 from appsync.local.server import LocalAppSync
 from resolvers.store import flights as flight_store
 from tests.client.conftest import Connect

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from airline_client import AirlineClient
 
-from appsync.local.auth import LocalCredentials
+from appsync.local.graphql.auth import LocalCredentials
 from appsync.local.server import LocalAppSync
 from resolvers.store import flights as flight_store
 from tests.factories import a_flight

@@ -22,7 +22,7 @@ from airline_client import (
 from gql import Client, GraphQLRequest, gql
 from gql.transport.requests import RequestsHTTPTransport
 
-from appsync.local.auth import LocalCredentials, iam_headers, user_sub
+from appsync.local.graphql.auth import LocalCredentials, iam_headers, user_sub
 from appsync.local.server import LocalAppSync
 from resolvers.domain.models import Booking as StoredBooking
 from resolvers.domain.models import BookingStatus as StoredStatus

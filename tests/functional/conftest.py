@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from appsync.local.runtime import LocalRuntime
+from appsync.local.events.runtime import LocalRuntime
 
 
 @pytest.fixture

@@ -9,8 +9,8 @@ import pytest
 from gql import Client
 from gql.transport.requests import RequestsHTTPTransport
 
-from appsync.local.auth import LocalCredentials, iam_headers
-from appsync.local.limits import Limits
+from appsync.local.graphql.auth import LocalCredentials, iam_headers
+from appsync.local.graphql.limits import Limits
 from appsync.local.server import LocalAppSync, serve_in_thread
 
 # Tight limits for the server that tests them; the defaults leave no legal query of this schema over the depth.
@@ -21,7 +21,7 @@ ClientFor = Callable[[dict[str, str]], Client]
 
 @pytest.fixture(scope="session")
 def sample_flights(dynamodb: str) -> int:
-    from appsync.local.seed import seed
+    from appsync.local.dynamodb.seed import seed
 
     return seed()
 

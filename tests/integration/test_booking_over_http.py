@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from appsync.local.auth import user_sub
+from appsync.local.graphql.auth import user_sub
 from appsync.local.server import LocalAppSync
 from resolvers.store import flights as flight_store
 from tests.factories import a_flight

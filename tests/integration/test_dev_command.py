@@ -15,7 +15,7 @@ from pathlib import Path
 from gql import Client, GraphQLRequest, gql
 from gql.transport.requests import RequestsHTTPTransport
 
-from appsync.local.dynamodb_local import free_port
+from appsync.local.dynamodb.local import free_port
 from resolvers import config
 
 AIRLINE = Path(sys.prefix) / "bin" / "airline"

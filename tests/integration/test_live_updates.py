@@ -24,8 +24,8 @@ from ulid import ULID
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
-from appsync.local.auth import user_sub
-from appsync.local.limits import Limits
+from appsync.local.graphql.auth import user_sub
+from appsync.local.graphql.limits import Limits
 from appsync.local.server import LocalAppSync, serve_in_thread
 from resolvers.store import flights as flight_store
 from tests.factories import a_flight

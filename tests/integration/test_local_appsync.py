@@ -11,7 +11,7 @@ import requests
 from gql import Client, GraphQLRequest, gql
 from gql.transport.exceptions import TransportQueryError
 
-from appsync.local.auth import user_sub
+from appsync.local.graphql.auth import user_sub
 from appsync.local.server import LocalAppSync
 from resolvers.store import bookings as booking_store
 from tests.factories import a_booking
@@ -52,7 +52,7 @@ def error_types(errors: list[dict[str, Any]]) -> list[str | None]:
 
 @pytest.fixture(scope="module")
 def alices_booking(appsync: LocalAppSync, sample_flights: int) -> dict[str, str]:
-    from appsync.local.seed import sample_flights as flights_of
+    from appsync.local.dynamodb.seed import sample_flights as flights_of
 
     flight = flights_of(datetime.now(UTC).date() + timedelta(days=1))[0]
     booking = a_booking(user_sub("alice"), flight.id)
@@ -242,7 +242,7 @@ def test_batch_fields_reach_the_handler_as_one_batch_invoke(
     alices_booking: dict[str, str],
 ) -> None:
     # Given alice with three bookings and the catalog handler watched
-    from appsync.local.seed import sample_flights as flights_of
+    from appsync.local.dynamodb.seed import sample_flights as flights_of
 
     flights = flights_of(datetime.now(UTC).date() + timedelta(days=2))[:2]
     for flight in flights:

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from appsync.fields import SUBSCRIPTION_FIELDS
-from appsync.local.auth import LocalCredentials, Principal, authenticate, iam_headers, user_sub
-from appsync.local.subscriptions import SUBSCRIBE_RULES, subscribe_rules
+from appsync.local.graphql.auth import LocalCredentials, Principal, authenticate, iam_headers, user_sub
+from appsync.local.realtime.subscriptions import SUBSCRIBE_RULES, subscribe_rules
 
 # Just enough of @aws-appsync/utils: util.unauthorized() throws, as it ends the resolver on AppSync.
 UTILS_STUB = """

@@ -14,7 +14,7 @@ import pytest
 from statelint.config import Config
 from statelint.linter import Linter
 
-from appsync.local.asl import LocalStateMachine, UnsupportedDefinition, unsupported
+from appsync.local.stepfunctions.asl import LocalStateMachine, UnsupportedDefinition, unsupported
 from resolvers.saga.definition import ASL_PATH, DEAD_LETTER_QUEUE_URL, SQS_SEND_MESSAGE, TASKS, load_definition
 
 BOOKING = {"bookingId": "b-1", "outboundFlightId": "f-1", "paymentToken": "tok-1", "customer": "c-1"}

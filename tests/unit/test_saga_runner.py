@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from appsync.local.lambda_context import LocalLambdaContext
-from appsync.local.saga_runner import LocalSagaRunner, SagaBacklogFull
+from appsync.local.stepfunctions.saga_runner import LocalSagaRunner, SagaBacklogFull
 from resolvers.saga.definition import SQS_SEND_MESSAGE, TASKS, placeholder
 
 TASKS_MODULE = "resolvers.saga.tasks"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from appsync.local.seed import sample_flights
+from appsync.local.dynamodb.seed import sample_flights
 
 
 def test_sample_flights_cover_tomorrow_on_lgw_mad_both_ways():

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from appsync.local.lambda_context import LocalLambdaContext
-from appsync.local.saga_runner import LocalSagaRunner
+from appsync.local.stepfunctions.saga_runner import LocalSagaRunner
 from resolvers import events, notifications
 from resolvers.consumers import loyalty as loyalty_consumer
 from resolvers.domain.models import Booking

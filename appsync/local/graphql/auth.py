@@ -20,7 +20,7 @@ from graphql import GraphQLObjectType, GraphQLResolveInfo, GraphQLSchema, value_
 from graphql.language import ConstDirectiveNode
 from strawberry.extensions import SchemaExtension
 
-from appsync.local.errors import AppSyncError
+from appsync.local.graphql.errors import AppSyncError
 from resolvers.domain.identity import ADMINS_GROUP, AuthMode
 
 ISSUER = "http://127.0.0.1/local-user-pool"

@@ -10,8 +10,8 @@ from concurrent import futures as concurrent_futures
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
-from appsync.local.asl import Execution, LocalStateMachine
 from appsync.local.lambda_context import LocalLambdaContext
+from appsync.local.stepfunctions.asl import Execution, LocalStateMachine
 from resolvers.domain.errors import Throttled
 from resolvers.saga import definition
 

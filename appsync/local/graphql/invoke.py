@@ -17,11 +17,11 @@ from strawberry.dataloader import DataLoader
 from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField, Selection
 
 from appsync.fields import FieldResolver, load_handler
-from appsync.local.auth import Principal
-from appsync.local.errors import AppSyncError
+from appsync.local.graphql.auth import Principal
+from appsync.local.graphql.errors import AppSyncError
+from appsync.local.graphql.limits import Limits
+from appsync.local.graphql.schema import to_arguments
 from appsync.local.lambda_context import LocalLambdaContext
-from appsync.local.limits import Limits
-from appsync.local.schema import to_arguments
 from resolvers.handlers.app import ERROR_KEY
 
 logger = logging.getLogger("appsync.local")

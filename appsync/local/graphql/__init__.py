@@ -1,0 +1,1 @@
+"""What AppSync does with a request: the schema from SDL, auth directives, limits, invoking resolvers, errors."""
