@@ -20,6 +20,11 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
+# Real JavaScript clients (Amplify JS v6 in Node) that the tests drive against the local AppSync.
+tests/node/node_modules/.installed: tests/node/package.json tests/node/package-lock.json
+	cd tests/node && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
 ## dev: start DynamoDB Local, seed sample flights, serve the local AppSync.
 dev: install
 	$(BIN)/airline dev
@@ -27,7 +32,7 @@ dev: install
 ## test: lint, type-check and run the whole test suite.
 test: install lint typecheck pytest
 
-pytest: install
+pytest: install tests/node/node_modules/.installed
 	$(BIN)/python -m pytest
 
 lint: install
@@ -50,4 +55,4 @@ bench: install
 	$(BIN)/python bench/booking_latency.py
 
 clean:
-	rm -rf $(VENV) node_modules .local .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) node_modules tests/node/node_modules .local .pytest_cache .mypy_cache .ruff_cache
