@@ -162,10 +162,11 @@ class Connection:
 
     async def _refuse_connection(self) -> None:
         """AppSync answers the connection_init of a handshake without valid credentials with connection_error."""
-        with contextlib.suppress(WebSocketDisconnect, TimeoutError):
+        with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(INIT_WAIT_SECONDS):
-                await self.websocket.receive_text()
-        with contextlib.suppress(WebSocketDisconnect, RuntimeError):
+                if (await self.websocket.receive())["type"] == "websocket.disconnect":
+                    return
+        with contextlib.suppress(WebSocketDisconnect, RuntimeError, OSError):
             await self._send({"type": "connection_error", "payload": _errors(_unauthorized())})
             await self.websocket.close(code=1000)
 
