@@ -194,6 +194,8 @@ class LocalAppSync:
         self._owns_runtime = runtime is None
         self.runtime = runtime or LocalRuntime().start()
         self.credentials = LocalCredentials(state_dir)
+        self.limits = limits or Limits.from_environ()
+        self.invoker = LambdaInvoker(ThreadPoolExecutor(max_workers=workers, thread_name_prefix="lambda"))
         self.state_dir = state_dir
         # The web app's build at / (GraphiQL there without one).
         self.web = WebApp(web_dist, PATH)
@@ -201,8 +203,6 @@ class LocalAppSync:
         self.tls_url: str | None = None
         # Sections /amplify-config.json adds beside API, e.g. the local user pool's {"Auth": {"Cognito": ...}}.
         self.amplify_sections: list[SectionProvider] = []
-        self.limits = limits or Limits.from_environ()
-        self.invoker = LambdaInvoker(ThreadPoolExecutor(max_workers=workers, thread_name_prefix="lambda"))
         rules = field_rules(contract())
         # The active subscriptions, and the fan-out of the results of the mutations @aws_subscribe lists.
         self.subscriptions = SubscriptionBroker(contract(), rules)
