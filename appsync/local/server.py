@@ -48,7 +48,7 @@ from appsync.local.graphql.auth import (
 from appsync.local.graphql.errors import format_error
 from appsync.local.graphql.ide_assets import PREFIX as IDE_PREFIX
 from appsync.local.graphql.ide_assets import IdeAssets
-from appsync.local.graphql.invoke import TRACE_HEADER, LambdaInvoker, RequestContext, new_trace_id
+from appsync.local.graphql.invoke import TRACE_HEADER, AppendedErrors, LambdaInvoker, RequestContext, new_trace_id
 from appsync.local.graphql.limits import BodySizeLimit, Limits, send_error
 from appsync.local.graphql.schema import build, contract
 from appsync.local.realtime.appsync_protocol import KEEP_ALIVE_SECONDS, AppSyncRealtime
@@ -205,13 +205,16 @@ class LocalAppSync:
         self.amplify_sections: list[SectionProvider] = []
         rules = field_rules(contract())
         # The active subscriptions, and the fan-out of the results of the mutations @aws_subscribe lists.
-        self.subscriptions = SubscriptionBroker(contract(), rules)
+        self.subscriptions = SubscriptionBroker(contract(), rules, self.invoker.js)
+        # extensions.invalidateSubscriptions in a mutation's response code ends the subscriptions it matches.
+        self.invoker.invalidate = self.subscriptions.invalidate
         # Factories, not instances: Strawberry makes one of each per request.
         extensions: list[Callable[[], SchemaExtension]] = [
             partial(AuthorizeFields, rules),
             partial(QueryDepthLimiter, max_depth=self.limits.query_depth),
             partial(MaxTokensLimiter, max_token_count=self.limits.tokens),
             AppSyncStreamErrors,
+            AppendedErrors,
         ]
         if not self.limits.introspection:
             extensions.append(DisableIntrospection)
