@@ -38,6 +38,11 @@ tests/node/node_modules/.installed: tests/node/package.json tests/node/package-l
 	cd tests/node && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
+# AWS's ESLint plugin for the APPSYNC_JS resolver files (appsync/package.json): the tests lint them.
+appsync/node_modules/.installed: appsync/package.json appsync/package-lock.json
+	cd appsync && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
 # Debian's Chromium, which the browser tests drive (a system package, like Java: apt-get needs root).
 /usr/bin/chromium:
 	apt-get update -qq && apt-get install -y -qq chromium
@@ -53,7 +58,7 @@ token: install-local
 ## test: lint, type-check and run the whole test suite.
 test: install lint typecheck pytest
 
-pytest: install tests/node/node_modules/.installed /usr/bin/chromium
+pytest: install tests/node/node_modules/.installed appsync/node_modules/.installed /usr/bin/chromium
 	$(BIN)/python -m pytest
 
 lint: install
@@ -76,4 +81,4 @@ bench: install
 	$(BIN)/python bench/booking_latency.py
 
 clean:
-	rm -rf $(VENV) node_modules tests/node/node_modules .local .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) node_modules tests/node/node_modules appsync/node_modules .local .pytest_cache .mypy_cache .ruff_cache

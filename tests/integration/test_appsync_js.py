@@ -5,6 +5,9 @@ of events, invalidation on cancel, and a file using what the runtime lacks refus
 from __future__ import annotations
 
 import asyncio
+import json
+import subprocess
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AsyncExitStack
 from pathlib import Path
@@ -13,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from appsync.fields import BY_FIELD, LAMBDA_BATCH_RESOLVER_CODE, LAMBDA_RESOLVER_CODE, FieldResolver
+from appsync.fields import APPSYNC_DIR, BY_FIELD, LAMBDA_BATCH_RESOLVER_CODE, LAMBDA_RESOLVER_CODE, FieldResolver
 from appsync.local.graphql.auth import NOBODY, LocalCredentials, Principal, authenticate, iam_headers, user_sub
 from appsync.local.graphql.errors import AppSyncError
 from appsync.local.graphql.invoke import TRACE_HEADER, LambdaInvoker, RequestContext
@@ -473,3 +476,39 @@ def test_cancelling_a_booking_ends_its_status_subscriptions(
 def test_the_server_shares_one_js_runtime(live: LiveServer) -> None:  # noqa: F811
     appsync: LocalAppSync = live.appsync
     assert appsync.invoker.js is appsync.subscriptions.js is shared_runtime()
+
+
+# --- AWS's ESLint plugin (recommended config) on the files ----------------------------------------------------------
+
+ESLINT = APPSYNC_DIR / "node_modules" / ".bin" / "eslint"
+
+
+def eslint(*arguments: str) -> subprocess.CompletedProcess[str]:
+    assert ESLINT.exists(), "make test installs appsync/package.json (npm ci in appsync/)"
+    return subprocess.run(
+        [str(ESLINT), "--max-warnings", "0", *arguments],
+        cwd=APPSYNC_DIR,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_the_resolver_files_pass_the_appsync_eslint_plugin() -> None:
+    linted = eslint(".", "--format", "json")
+    files = {Path(report["filePath"]).relative_to(APPSYNC_DIR).as_posix() for report in json.loads(linted.stdout)}
+    assert linted.returncode == 0, linted.stdout
+    assert {"lambda_resolver.js", "resolvers/cancel_booking.js", "subscriptions/on_flight_delayed.js"} <= files
+
+
+def test_the_lint_refuses_what_appsync_js_does_not_support() -> None:
+    # A file where the lint looks (the type-aware rules see only the files tsconfig.json includes), removed after
+    probe = APPSYNC_DIR / "resolvers" / f"lint_probe_{uuid.uuid4().hex}.js"
+    probe.write_text("export function request(ctx) { try { return {}; } catch (e) { return null; } }\n")
+    try:
+        linted = eslint(probe.relative_to(APPSYNC_DIR).as_posix())
+    finally:
+        probe.unlink()
+    assert linted.returncode == 1
+    assert "@aws-appsync/no-try" in linted.stdout
