@@ -207,10 +207,9 @@
       return typeof module[key] === 'function';
     }));
   };
-  // Runs handler ('request' or 'response') of resolver file `name` with the context given as JSON; answers JSON:
-  // what it returned (or how it stopped), the stash after it, and what it asked of the extensions.
-  global.__appsync_run = function (name, handler, input) {
-    const ctx = JSON.parse(input);
+  // Runs handler ('request' or 'response') of resolver file `name` with the context (a fresh object); answers
+  // JSON: what it returned (or how it stopped), the stash after it, and what it asked of the extensions.
+  global.__appsync_run = function (name, handler, ctx) {
     ctx.args = ctx.arguments;
     state = {
       appendedErrors: [],
