@@ -12,8 +12,10 @@ from pathlib import Path
 import uvicorn
 
 from appsync.local import environment
+from appsync.local.cognito.pool import DEMO_PASSWORD, DEMO_USERS
+from appsync.local.cognito.tokens import PREFIX
 from appsync.local.dynamodb.local import ROOT, DynamoDBLocal, DynamoDBLocalError, find_jar_dir
-from appsync.local.server import LocalAppSync, bind, url_of
+from appsync.local.server import PATH, LocalAppSync, bind, url_of
 
 DEFAULT_PORT = 4000
 
@@ -33,12 +35,15 @@ def ensure_dynamodb_local() -> None:
 
 def banner(url: str, appsync: LocalAppSync, dynamodb: DynamoDBLocal, seconds: float, added: int) -> str:
     key = appsync.credentials.api_key
+    users = [f"{name} (Admins)" if groups else name for name, groups in DEMO_USERS.items()]
     return f"""
 Local AppSync ready in {seconds:.1f} s ({added} sample flights added)
 
   GraphQL     {url}   (open it in a browser for GraphiQL)
   Live        {url.replace("http://", "ws://")}   (graphql-transport-ws; credentials in connection_init)
   API key     {key}   header  x-api-key: {key}
+  Sign-in     {url.removesuffix(PATH)}{PREFIX}   (Cognito IdP API: Amplify's Auth.Cognito.userPoolEndpoint)
+  Users       {", ".join(users)}  password: {DEMO_PASSWORD}   (.venv/bin/airline user add NAME [--admin])
   User token  .venv/bin/airline token alice [--admin]   header  Authorization: <token>
   DynamoDB    {dynamodb.endpoint}   (data in {dynamodb.db_path})
 
@@ -61,8 +66,11 @@ def run(host: str = "127.0.0.1", port: int = DEFAULT_PORT, state_dir: Path = env
         create_table_if_missing()
         # Idempotent: the first start writes the sample flights, later ones add only the days not there yet.
         added = seed()
-        appsync = LocalAppSync(state_dir)
         url = url_of(sock)
+        appsync = LocalAppSync(state_dir, public_url=url.removesuffix(PATH))
+        # `airline token` in another shell signs with the issuer served here; the demo users exist from the start.
+        appsync.credentials.record_issuer()
+        appsync.user_pool.ensure_demo_users()
         print(banner(url, appsync, dynamodb, time.monotonic() - started, added), flush=True)
         server = uvicorn.Server(uvicorn.Config(appsync.app, log_level="info", lifespan="off"))
         # uvicorn handles SIGINT and SIGTERM: it finishes the requests under way and returns here.

@@ -32,6 +32,9 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
 
 from appsync.fields import FieldResolver
+from appsync.local.cognito.api import IdentityProviderApi
+from appsync.local.cognito.pool import UserPool
+from appsync.local.cognito.tokens import issuer_for
 from appsync.local.events.runtime import LocalRuntime
 from appsync.local.graphql.auth import (
     NOBODY,
@@ -159,12 +162,20 @@ class LocalAppSync:
     """The API: the contract's schema, its resolvers invoking the Lambda handlers, AppSync's auth and limits."""
 
     def __init__(
-        self, state_dir: Path, limits: Limits | None = None, workers: int = 32, runtime: LocalRuntime | None = None
+        self,
+        state_dir: Path,
+        limits: Limits | None = None,
+        workers: int = 32,
+        runtime: LocalRuntime | None = None,
+        public_url: str | None = None,
     ) -> None:
         # What AWS runs around the Lambdas (the saga, the event bus and its consumers), in this process.
         self._owns_runtime = runtime is None
         self.runtime = runtime or LocalRuntime().start()
-        self.credentials = LocalCredentials(state_dir)
+        # The user pool's issuer is a URL this server answers: <public_url>/cognito/<pool id> (public_url is where
+        # `airline dev` serves; without one, the issuer `airline dev` last recorded in the state dir, or port 4000's).
+        self.credentials = LocalCredentials(state_dir, issuer_for(public_url) if public_url else None)
+        self.user_pool = UserPool(state_dir, self.credentials)
         self.limits = limits or Limits.from_environ()
         self.invoker = LambdaInvoker(ThreadPoolExecutor(max_workers=workers, thread_name_prefix="lambda"))
         rules = field_rules(contract())
@@ -189,6 +200,7 @@ class LocalAppSync:
                 WebSocketRoute(PATH, view),
                 Route("/", self._home),
                 Route(IDE_PREFIX + "{spec:path}", self.ide_assets.serve, methods=["GET"]),
+                *IdentityProviderApi(self.user_pool).routes(),
             ]
         )
         # The saga's notices reach subscribers as on AWS: through publishBookingStatus, called as IAM.
