@@ -16,8 +16,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import jwt
-
 from appsync.local.cognito import srp
 from appsync.local.cognito.tokens import (
     CLIENT_ID,
@@ -431,9 +429,3 @@ class UserPool:
 
     def describe(self) -> dict[str, str]:
         return {"userPoolId": POOL_ID, "userPoolClientId": CLIENT_ID, "issuer": self.credentials.issuer}
-
-
-def unverified_claims(token: str) -> dict[str, Any]:
-    """The claims of a token without checking it (for tests and messages, never for a decision)."""
-    claims: dict[str, Any] = jwt.decode(token, options={"verify_signature": False})
-    return claims
