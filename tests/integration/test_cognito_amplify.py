@@ -1,5 +1,5 @@
 """Amplify Auth v6 (Node) signs up, in and out against the local user pool and calls the local AppSync with the
-user's token, configured by nothing but the Amplify config."""
+user's token (queries, mutations, a subscription), configured by nothing but the server's /amplify-config.json."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ import json
 import os
 import subprocess
 import threading
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +18,9 @@ import pytest
 from botocore.exceptions import ClientError
 
 from appsync.local.cognito.tokens import CLIENT_ID, POOL_ID, PREFIX
-from appsync.local.server import PATH, LocalAppSync
+from appsync.local.server import PATH, LocalAppSync, serve_in_thread
+from resolvers.store import flights as flight_store
+from tests.factories import a_flight
 
 NODE_DIR = Path(__file__).resolve().parents[1] / "node"
 PASSWORD = "Amplify#Local42"
@@ -59,27 +63,46 @@ class NodeScript:
         return self.process.wait(timeout=30)
 
 
-def amplify_config(api_url: str) -> dict[str, Any]:
-    return {
-        "API": {"GraphQL": {"endpoint": api_url, "region": "us-east-1", "defaultAuthMode": "userPool"}},
-        "Auth": {
-            "Cognito": {
-                "userPoolId": POOL_ID,
-                "userPoolClientId": CLIENT_ID,
-                "userPoolEndpoint": api_url.removesuffix(PATH) + PREFIX,
-                "loginWith": {"username": True},
-            }
-        },
-    }
+@pytest.fixture(scope="module")
+def tls_url(appsync: LocalAppSync) -> Iterator[str]:
+    with serve_in_thread(appsync, tls=True) as url:
+        yield url
 
 
-def test_amplify_signs_up_in_and_out_and_calls_appsync_as_the_user(api_url: str, appsync: LocalAppSync) -> None:
-    # Given a web app's Amplify, configured for the local API and user pool
+def wait_for(condition: Callable[[], bool], seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+def test_amplify_signs_up_in_and_out_and_calls_appsync_as_the_user(tls_url: str, appsync: LocalAppSync) -> None:
+    # Given a web app's Amplify, configured by nothing but the server's /amplify-config.json, over TLS
     username = f"amplify-{next(_names)}-{id(appsync)}"
-    env = {"CONFIG": json.dumps(amplify_config(api_url)), "USERNAME": username, "PASSWORD": PASSWORD}
-    node = NodeScript("cognito_sign_in.mjs", {**env, "EMAIL": f"{username}@example.com"})
+    flight = a_flight(seat_capacity=5, seats_available=5, ticket_price=4200)
+    flight_store.put_flight(flight)
+    env = {
+        "CONFIG_URL": tls_url.removesuffix(PATH) + "/amplify-config.json",
+        "NODE_EXTRA_CA_CERTS": str(appsync.certificate.ca_path),
+        "USERNAME": username,
+        "PASSWORD": PASSWORD,
+        "EMAIL": f"{username}@example.com",
+        "FLIGHT_ID": flight.id,
+    }
+    node = NodeScript("cognito_sign_in.mjs", env)
     appsync.user_pool.operations.clear()
     try:
+        base = tls_url.removesuffix(PATH)
+        assert node.read("configured") == {
+            "step": "configured",
+            "auth": {
+                "userPoolId": POOL_ID,
+                "userPoolClientId": CLIENT_ID,
+                "userPoolEndpoint": base + PREFIX,
+                "loginWith": {"username": True},
+            },
+            "endpoint": tls_url,
+        }
         # When it signs up, and confirms with the code the dev log shows
         signed_up = node.read("signUp")
         assert signed_up["nextStep"] == "CONFIRM_SIGN_UP"
@@ -95,6 +118,16 @@ def test_amplify_signs_up_in_and_out_and_calls_appsync_as_the_user(api_url: str,
         assert (session["idTokenUse"], session["accessTokenUse"]) == ("id", "access")
         # And the local AppSync answers a userPool call as that user
         assert node.read("getLoyalty")["loyalty"]["customer"] == sub
+        # And it receives its own booking's statuses over AppSync's real-time protocol (wss://)
+        subscribed = appsync.subscriptions.count("onBookingStatusChanged")
+        node.read("subscribing")
+        wait_for(lambda: appsync.subscriptions.count("onBookingStatusChanged") > subscribed)
+        node.send("go")
+        booked = node.read("booking")
+        booking = booked["booking"]
+        assert (booking["status"], booking["customer"]) == ("PENDING", sub)
+        assert [s["status"] for s in booked["statuses"]] == ["PENDING", "CONFIRMED"]
+        assert {(s["bookingId"], s["customer"]) for s in booked["statuses"]} == {(booking["id"], sub)}
         # And a forced refresh gives new tokens for the same user
         assert node.read("refresh") == {"step": "refresh", "newIdToken": True, "sameSub": True}
         # And signing out revokes the refresh token
@@ -118,7 +151,8 @@ def test_amplify_signs_up_in_and_out_and_calls_appsync_as_the_user(api_url: str,
     # The refresh tokens Amplify held are refused now
     idp = boto3.client(
         "cognito-idp",
-        endpoint_url=api_url.removesuffix(PATH) + PREFIX,
+        endpoint_url=tls_url.removesuffix(PATH) + PREFIX,
+        verify=str(appsync.certificate.ca_path),
         region_name="us-east-1",
         aws_access_key_id="local",
         aws_secret_access_key="local",

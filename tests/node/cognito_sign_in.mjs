@@ -1,8 +1,10 @@
 // Amplify Auth v6 against the local user pool, as a web app would use it: sign up, confirm (the code comes on
-// stdin), SRP sign-in, session, a userPool GraphQL call, refresh, sign-out; then USER_PASSWORD_AUTH and a global
-// sign-out. Env: CONFIG_URL (the server's /amplify-config.json) or CONFIG (its JSON), USERNAME, PASSWORD,
-// EMAIL. Prints one JSON line per step on stdout.
+// stdin), SRP sign-in, session, a userPool GraphQL call, a subscription to the user's own booking statuses while
+// booking FLIGHT_ID, refresh, sign-out; then USER_PASSWORD_AUTH and a global sign-out. Env: CONFIG_URL (the
+// server's /amplify-config.json), USERNAME, PASSWORD, EMAIL, FLIGHT_ID (NODE_EXTRA_CA_CERTS for TLS). Prints one
+// JSON line per step on stdout; reads the confirmation code, then "go" once the subscription is registered.
 import readline from 'node:readline';
+import WebSocket from 'ws';
 import { Amplify } from 'aws-amplify';
 import { generateClient } from 'aws-amplify/api';
 import { confirmSignUp, fetchAuthSession, getCurrentUser, signIn, signOut, signUp } from 'aws-amplify/auth';
@@ -21,10 +23,11 @@ const storage = {
 };
 const refreshToken = () => [...memory].find(([key]) => key.endsWith('.refreshToken'))?.[1];
 
-const config = process.env.CONFIG_URL
-  ? await (await fetch(process.env.CONFIG_URL)).json()
-  : JSON.parse(process.env.CONFIG);
+// Node 20 has no WebSocket of its own; Amplify's real-time client needs one.
+globalThis.WebSocket = WebSocket;
+const config = await (await fetch(process.env.CONFIG_URL)).json();
 Amplify.configure(config);
+emit('configured', { auth: config.Auth.Cognito, endpoint: config.API.GraphQL.endpoint });
 cognitoUserPoolsTokenProvider.setKeyValueStorage(storage);
 
 const lines = readline.createInterface({ input: process.stdin })[Symbol.asyncIterator]();
@@ -51,6 +54,35 @@ emit('session', {
 const client = generateClient();
 const loyalty = await client.graphql({ query: getLoyalty, authMode: 'userPool' });
 emit('getLoyalty', { loyalty: loyalty.data.getLoyalty });
+
+const onStatus = `subscription OnStatus($customer: ID!) {
+  onBookingStatusChanged(customer: $customer) { bookingId customer status }
+}`;
+const book = `mutation Book($input: InitBookingInput!) { initBooking(input: $input) { id status customer } }`;
+const statuses = [];
+let bookingConfirmed;
+const done = new Promise((resolve) => (bookingConfirmed = resolve));
+const subscription = client
+  .graphql({ query: onStatus, variables: { customer: session.userSub }, authMode: 'userPool' })
+  .subscribe({
+    next: ({ data }) => {
+      statuses.push(data.onBookingStatusChanged);
+      if (data.onBookingStatusChanged.status === 'CONFIRMED') bookingConfirmed();
+    },
+    error: (error) => emit('subscriptionError', { error: JSON.stringify(error) }),
+  });
+emit('subscribing');
+await lines.next();
+const booked = await client.graphql({
+  query: book,
+  variables: {
+    input: { outboundFlightId: process.env.FLIGHT_ID, paymentToken: 'tok_visa', idempotencyKey: crypto.randomUUID() },
+  },
+  authMode: 'userPool',
+});
+await Promise.race([done, new Promise((resolve) => setTimeout(resolve, 30000))]);
+subscription.unsubscribe();
+emit('booking', { booking: booked.data.initBooking, statuses });
 
 const refreshed = await fetchAuthSession({ forceRefresh: true });
 emit('refresh', {

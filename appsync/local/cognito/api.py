@@ -19,18 +19,10 @@ logger = logging.getLogger("appsync.local.cognito")
 
 TARGET_PREFIX = "AWSCognitoIdentityProviderService."
 CONTENT_TYPE = "application/x-amz-json-1.1"
-# Cognito answers browsers from any origin: its API carries credentials in the body, never in cookies.
-CORS = {
-    "Access-Control-Allow-Origin": "*",
-    "Access-Control-Allow-Methods": "POST, OPTIONS",
-    "Access-Control-Allow-Headers": "*",
-    "Access-Control-Expose-Headers": "x-amzn-RequestId, x-amzn-ErrorType, x-amzn-ErrorMessage, Date",
-    "Access-Control-Max-Age": "86400",
-}
 
 
 def _answer(body: dict[str, Any], status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    return Response(json.dumps(body), status_code=status, media_type=CONTENT_TYPE, headers={**CORS, **(headers or {})})
+    return Response(json.dumps(body), status_code=status, media_type=CONTENT_TYPE, headers=headers)
 
 
 def _error(type_: str, message: str) -> Response:
@@ -42,8 +34,6 @@ class IdentityProviderApi:
         self.pool = pool
 
     async def call(self, request: Request) -> Response:
-        if request.method == "OPTIONS":
-            return Response(status_code=204, headers=CORS)
         target = request.headers.get("x-amz-target", "")
         if not target.startswith(TARGET_PREFIX):
             return _error("UnknownOperationException", f"X-Amz-Target must start with {TARGET_PREFIX}")
@@ -64,7 +54,7 @@ class IdentityProviderApi:
         return _answer(result)
 
     async def jwks(self, request: Request) -> Response:
-        return JSONResponse(self.pool.credentials.jwks(), headers=CORS)
+        return JSONResponse(self.pool.credentials.jwks())
 
     async def openid_configuration(self, request: Request) -> Response:
         issuer = self.pool.credentials.issuer
@@ -75,15 +65,13 @@ class IdentityProviderApi:
                 "id_token_signing_alg_values_supported": ["RS256"],
                 "subject_types_supported": ["public"],
                 "response_types_supported": ["code", "token"],
-            },
-            headers=CORS,
+            }
         )
 
     def routes(self) -> list[BaseRoute]:
-        methods = ["POST", "OPTIONS"]
         return [
-            Route(PREFIX, self.call, methods=methods),
-            Route(PREFIX + "/", self.call, methods=methods),
+            Route(PREFIX, self.call, methods=["POST"]),
+            Route(PREFIX + "/", self.call, methods=["POST"]),
             Route(f"{PREFIX}/{POOL_ID}/.well-known/jwks.json", self.jwks, methods=["GET"]),
             Route(f"{PREFIX}/{POOL_ID}/.well-known/openid-configuration", self.openid_configuration, methods=["GET"]),
         ]

@@ -21,6 +21,7 @@ from appsync.local.cognito.tokens import (
     CLIENT_ID,
     POOL_ID,
     POOL_NAME,
+    PREFIX,
     REFRESH_TOKEN_DAYS,
     TOKEN_SECONDS,
     SignIn,
@@ -427,5 +428,12 @@ class UserPool:
                     entry["revoked"] = True
         return {}
 
-    def describe(self) -> dict[str, str]:
-        return {"userPoolId": POOL_ID, "userPoolClientId": CLIENT_ID, "issuer": self.credentials.issuer}
+    def amplify_section(self, base_url: str) -> dict[str, Any]:
+        """The Auth section of /amplify-config.json: this pool, at the IdP endpoint under `base_url`."""
+        cognito = {
+            "userPoolId": POOL_ID,
+            "userPoolClientId": CLIENT_ID,
+            "userPoolEndpoint": base_url.rstrip("/") + PREFIX,
+            "loginWith": {"username": True},
+        }
+        return {"Auth": {"Cognito": cognito}}

@@ -33,6 +33,11 @@ TOKEN_HOURS = 12
 # Where `airline dev` records the issuer it serves, so `airline token` in another process signs the same one.
 ISSUER_FILE = "cognito-issuer"
 IAM_SCHEME = "AWS4-HMAC-SHA256"
+# AppSync's words for a request without credentials, and which headers carry them.
+MISSING_CREDENTIALS = (
+    "Valid authorization header not provided: send the API key in the x-api-key header, or a user token in the"
+    " Authorization header"
+)
 
 # Which directive grants which mode; @aws_auth is the older spelling of Cognito user pools.
 _DIRECTIVE_MODES = {
@@ -224,7 +229,7 @@ def authenticate(headers: Mapping[str, str], source_ip: str, credentials: LocalC
         if not hmac.compare_digest(api_key, credentials.api_key):
             raise AuthError("You are not authorized to make this call.")
         return Principal(AuthMode.API_KEY, None)
-    raise AuthError("You are not authorized to make this call.")
+    raise AuthError(MISSING_CREDENTIALS)
 
 
 # A field's rule: each allowed mode, with the Cognito groups it requires (None: any signed-in user).
