@@ -169,3 +169,27 @@ def test_amplify_signs_up_in_and_out_and_calls_appsync_as_the_user(tls_url: str,
     amplify = ["SignUp", "ConfirmSignUp", *srp, "GetTokensFromRefreshToken", "RevokeToken", "InitiateAuth"]
     amplify += ["GlobalSignOut", *srp]
     assert list(appsync.user_pool.operations) == [*amplify, "InitiateAuth", "InitiateAuth"]
+
+
+def test_the_readme_quick_start_signs_alice_in_and_reads_her_loyalty(tls_url: str, appsync: LocalAppSync) -> None:
+    # Given the README's frontend quick start, with the demo users `airline dev` creates
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    section = readme[readme.index("## Sign-in (local Cognito)") :]
+    snippet = section[section.index("```ts\n") + len("```ts\n") : section.index("```\n", section.index("```ts"))]
+    assert len(snippet.strip().splitlines()) < 15
+    appsync.user_pool.ensure_demo_users()
+    # When it runs in Node, its relative URL made absolute (a page would resolve it against its own origin)
+    base = tls_url.removesuffix(PATH)
+    code = snippet.replace("fetch('/amplify-config.json')", f"fetch('{base}/amplify-config.json')")
+    environment = {**os.environ, "NODE_EXTRA_CA_CERTS": str(appsync.certificate.ca_path)}
+    ran = subprocess.run(
+        ["node", "--input-type=module", "-e", code],
+        cwd=NODE_DIR,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=90,
+    )
+    # Then it prints what its comment says
+    assert ran.returncode == 0, ran.stderr[-3000:]
+    assert ran.stdout.strip() == "true"
