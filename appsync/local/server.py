@@ -198,7 +198,7 @@ class LocalAppSync:
         self._owns_runtime = runtime is None
         self.runtime = runtime or LocalRuntime().start()
         # The user pool's issuer is a URL this server answers: <public_url>/cognito/<pool id> (public_url is where
-        # `airline dev` serves; without one, the issuer `airline dev` last recorded in the state dir, or port 4000's).
+        # `airline dev` serves; without one, the issuer `airline dev` last recorded in the state dir, or its default's).
         self.credentials = LocalCredentials(state_dir, issuer_for(public_url) if public_url else None)
         self.user_pool = UserPool(state_dir, self.credentials)
         self.state_dir = state_dir

@@ -14,7 +14,8 @@ CLIENT_ID = "airline-local"
 # Where the IdP API is served (Amplify's userPoolEndpoint); the issuer is <base>/cognito/<pool id>, as Cognito's is
 # https://cognito-idp.<region>.amazonaws.com/<pool id>, with the JWKS under it.
 PREFIX = "/cognito"
-DEFAULT_BASE_URL = "http://127.0.0.1:4000"
+# `airline dev`'s TLS endpoint with its default port: the issuer until a server records the one it serves.
+DEFAULT_BASE_URL = "https://127.0.0.1:4443"
 TOKEN_SECONDS = 3600
 REFRESH_TOKEN_DAYS = 30
 

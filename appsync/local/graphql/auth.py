@@ -1,5 +1,5 @@
-"""AppSync's auth modes locally: the API key, Cognito-like JWTs signed by a local key, in-process IAM, and the
-per-field check of the @aws_* directives."""
+"""AppSync's auth modes locally: the API key, the local user pool's tokens (signed here, checked through its JWKS
+as AppSync checks Cognito's), in-process IAM, and the per-field check of the @aws_* directives."""
 
 from __future__ import annotations
 
