@@ -38,6 +38,10 @@ tests/node/node_modules/.installed: tests/node/package.json tests/node/package-l
 	cd tests/node && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
+# Debian's Chromium, which the browser tests drive (a system package, like Java: apt-get needs root).
+/usr/bin/chromium:
+	apt-get update -qq && apt-get install -y -qq chromium
+
 ## dev: start DynamoDB Local, seed sample flights, serve the local AppSync.
 dev: install-local
 	$(BIN)/airline dev --port $(PORT) --tls-port $(TLS_PORT)
@@ -49,7 +53,7 @@ token: install-local
 ## test: lint, type-check and run the whole test suite.
 test: install lint typecheck pytest
 
-pytest: install tests/node/node_modules/.installed
+pytest: install tests/node/node_modules/.installed /usr/bin/chromium
 	$(BIN)/python -m pytest
 
 lint: install

@@ -40,14 +40,29 @@ class StartError(Exception):
     """`airline dev` cannot start; the message says why and what to do, on one line."""
 
 
-def _bind(host: str, port: int, option: str, make_variable: str) -> socket.socket:
+def _free_port_after(host: str, port: int, taken: set[int]) -> int:
+    """A port above `port` that nothing listens on now, to suggest in the message."""
+    for candidate in range(port + 1, min(port + 100, 65536)):
+        if candidate in taken:
+            continue
+        with socket.socket() as probe:
+            try:
+                probe.bind((host, candidate))
+            except OSError:
+                continue
+            return candidate
+    return port + 1
+
+
+def _bind(host: str, port: int, option: str, make_variable: str, taken: set[int]) -> socket.socket:
     try:
         return bind(host, port)
     except OSError as error:
         if error.errno == errno.EADDRINUSE:
+            other = _free_port_after(host, port, taken)
             raise StartError(
                 f"port {port} on {host} is in use (another airline dev?): stop it, or pick another port with "
-                f"{option} {port + 1} (make dev {make_variable}={port + 1})"
+                f"{option} {other} (make dev {make_variable}={other})"
             ) from error
         raise StartError(f"cannot listen on {host}:{port}: {error.strerror}; try {option} <port>") from error
 
@@ -97,9 +112,10 @@ def _run(host: str, port: int, state_dir: Path, tls_port: int) -> int:
     _check_java()
     ensure_dynamodb_local()
     # Bound first: a port in use fails before anything starts, and the URL answers as soon as it is printed.
-    sock = _bind(host, port, "--port", "PORT")
+    ports = {port, tls_port}
+    sock = _bind(host, port, "--port", "PORT", ports)
     try:
-        tls_sock = _bind(host, tls_port, "--tls-port", "TLS_PORT")
+        tls_sock = _bind(host, tls_port, "--tls-port", "TLS_PORT", ports)
     except StartError:
         sock.close()
         raise

@@ -3,6 +3,11 @@
 
 from __future__ import annotations
 
+import html
+import json
+import os
+import re
+import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +20,7 @@ from appsync.fields import full_schema_sdl
 from appsync.local.graphql.auth import LocalCredentials
 from appsync.local.graphql.limits import Limits
 from appsync.local.server import LocalAppSync, serve_in_thread
+from resolvers import config
 
 ORIGIN = "http://localhost:5173"
 APPSYNC_CLIENT_HEADERS = [
@@ -30,6 +36,21 @@ LIST = '{ listFlights(filter: {departureAirportCode: "LGW", arrivalAirportCode: 
 INDEX = "<!doctype html><title>Airline</title><div id=app></div>"
 SCRIPT = "console.log('airline');"
 TIMEOUT = 30
+# Debian's chromium (apt-get install chromium), which the browser tests of this project drive.
+CHROMIUM = "/usr/bin/chromium"
+# Prints the page once its script is done (virtual time waits for its requests); no calls home on a closed network.
+BROWSER_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--virtual-time-budget=20000",
+    "--dump-dom",
+]
 
 
 @dataclass
@@ -137,7 +158,7 @@ def test_amplify_config_points_at_this_api_with_its_key(frontend: Served, creden
         "API": {
             "GraphQL": {
                 "endpoint": frontend.url,
-                "region": "eu-west-1",
+                "region": os.environ.get(config.AWS_REGION, config.DEFAULT_REGION),
                 "defaultAuthMode": "apiKey",
                 "apiKey": credentials.api_key,
             }
@@ -170,9 +191,9 @@ def test_amplify_config_prefers_the_tls_endpoint_and_takes_the_sections_of_its_p
 
     # Then both point Amplify at the TLS endpoint (it subscribes only over wss://), with the provider's section
     base = tls_url.removesuffix("/graphql")
-    for config in (plain, secure):
-        assert config["API"]["GraphQL"]["endpoint"] == tls_url
-        assert config["Auth"] == {"Cognito": {"userPoolEndpoint": base + "/pool"}}
+    for answer in (plain, secure):
+        assert answer["API"]["GraphQL"]["endpoint"] == tls_url
+        assert answer["Auth"] == {"Cognito": {"userPoolEndpoint": base + "/pool"}}
 
 
 def test_the_schema_for_codegen_builds_with_appsyncs_definitions(frontend: Served) -> None:
@@ -224,3 +245,48 @@ def test_without_a_build_the_root_opens_graphiql(no_build: Served) -> None:
     assert answer.status_code in (302, 307)
     assert answer.headers["location"].endswith("/graphql")
     assert requests.get(no_build.base + "/bookings/1", timeout=TIMEOUT).status_code == 404
+
+
+BROWSER_PAGE = """<!doctype html><body>pending<script>
+(async () => {
+  const query = JSON.stringify({query: "{ __typename }"});
+  const post = async (headers) => {
+    try {
+      const init = {method: "POST", headers: {"content-type": "application/json", ...headers}, body: query};
+      const answer = await fetch(API, init);
+      return [answer.status, await answer.json()];
+    } catch (error) {
+      return String(error);
+    }
+  };
+  const signedIn = await post({"x-api-key": KEY, "x-amz-user-agent": "aws-amplify/6.22.1"});
+  const anonymous = await post({});
+  document.body.textContent = JSON.stringify({signedIn, anonymous});
+})();
+</script></body>"""
+
+
+def test_a_browser_page_on_another_origin_reads_answers_and_errors(
+    frontend: Served, no_build: Served, web_dist: Path, credentials: LocalCredentials, tmp_path: Path
+) -> None:
+    # Given a page served from one origin that calls the API on another (its preflight included)
+    page = BROWSER_PAGE.replace("API", json.dumps(no_build.url), 1).replace("KEY", json.dumps(credentials.api_key))
+    (web_dist / "cors.html").write_text(page)
+
+    # When a real browser (headless Chromium) opens it and runs its script
+    done = subprocess.run(
+        [CHROMIUM, *BROWSER_FLAGS, f"--user-data-dir={tmp_path}", frontend.base + "/cors.html"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    # Then the script read the query's answer and the 401, rather than a blocked request
+    assert done.returncode == 0, done.stderr[-2000:]
+    body = re.search(r"<body>(.*)</body>", done.stdout, re.DOTALL)
+    assert body is not None, done.stdout
+    result = json.loads(html.unescape(body.group(1)))
+    assert result["signedIn"] == [200, {"data": {"__typename": "Query"}}]
+    status, answer = result["anonymous"]
+    assert status == 401
+    assert answer["errors"][0]["errorType"] == "UnauthorizedException"
