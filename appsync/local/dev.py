@@ -83,7 +83,8 @@ Local AppSync ready in {seconds:.1f} s ({added} sample flights added)
 
   GraphQL        {url}   (open it in a browser for GraphiQL)
   GraphQL (TLS)  {tls_url}   (clients trust {appsync.certificate.ca_path})
-  Live           {url.replace("http://", "ws://")}   (graphql-transport-ws; credentials in connection_init)
+  Real-time      {tls_url.replace("https://", "wss://")}/realtime   (AppSync's protocol: Amplify JS, gql; ws:// too)
+  Live           {url.replace("http://", "ws://")}   (graphql-transport-ws for GraphiQL; credentials in connection_init)
   API key        {key}   header  x-api-key: {key}
   Sign-in        {tls_url.removesuffix(PATH)}{PREFIX}   (Cognito's IdP API: Auth.Cognito.userPoolEndpoint; also on HTTP)
   Users          {", ".join(users)}  password: {DEMO_PASSWORD}

@@ -190,8 +190,8 @@ class LocalAppSync:
         limits: Limits | None = None,
         workers: int = 32,
         runtime: LocalRuntime | None = None,
-        keep_alive_seconds: float = KEEP_ALIVE_SECONDS,
         web_dist: Path = WEB_DIST,
+        keep_alive_seconds: float = KEEP_ALIVE_SECONDS,
         public_url: str | None = None,
     ) -> None:
         # What AWS runs around the Lambdas (the saga, the event bus and its consumers), in this process.

@@ -401,6 +401,24 @@ def test_an_unknown_message_type_is_an_error_and_the_connection_carries_on(
     assert started == {"type": "start_ack", "id": "after"}
 
 
+def test_a_message_that_is_not_json_is_an_error_and_the_connection_carries_on(
+    live: LiveServer, callers: dict[str, dict[str, str]]
+) -> None:
+    async def scenario() -> list[dict[str, Any]]:
+        async with acknowledged(live, callers["api_key"]) as socket:
+            await socket.send("not json")
+            await socket.send(b"\x00\xff")
+            errors = [await receive(socket), await receive(socket)]
+            await send(socket, start("s", ON_DELAY, {}, callers["api_key"]))
+            return [*errors, await receive(socket)]
+
+    malformed = {
+        "type": "error",
+        "payload": {"errors": [{"errorType": "BadRequestException", "message": "A message must be a JSON object"}]},
+    }
+    assert asyncio.run(scenario()) == [malformed, malformed, {"type": "start_ack", "id": "s"}]
+
+
 def test_stop_of_an_unknown_id_completes_it_and_the_connection_carries_on(
     live: LiveServer, callers: dict[str, dict[str, str]]
 ) -> None:

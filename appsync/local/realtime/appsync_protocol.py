@@ -83,6 +83,10 @@ def _unauthorized() -> dict[str, Any]:
     return {"errorType": "UnauthorizedException", "message": NOT_AUTHORIZED, "errorCode": 401}
 
 
+def _malformed(reason: str) -> dict[str, Any]:
+    return {"errorType": "BadRequestException", "message": reason}
+
+
 def _unsupported(what: str) -> dict[str, Any]:
     return {"errorType": "UnsupportedOperation", "message": f"{what} not supported through the realtime channel"}
 
@@ -140,7 +144,12 @@ class Connection:
             return
         try:
             while True:
-                await self._handle(await self.websocket.receive_text())
+                frame = await self.websocket.receive()
+                if frame["type"] == "websocket.disconnect":
+                    break
+                # AppSync's messages are text; a binary frame is read as UTF-8 and refused if it is not JSON.
+                text = frame.get("text") or (frame.get("bytes") or b"").decode("utf-8", "replace")
+                await self._handle(text)
         except WebSocketDisconnect:
             pass
         finally:
@@ -153,10 +162,11 @@ class Connection:
 
     async def _refuse_connection(self) -> None:
         """AppSync answers the connection_init of a handshake without valid credentials with connection_error."""
-        with contextlib.suppress(WebSocketDisconnect, TimeoutError):
+        with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(INIT_WAIT_SECONDS):
-                await self.websocket.receive_text()
-        with contextlib.suppress(WebSocketDisconnect, RuntimeError):
+                if (await self.websocket.receive())["type"] == "websocket.disconnect":
+                    return
+        with contextlib.suppress(WebSocketDisconnect, RuntimeError, OSError):
             await self._send({"type": "connection_error", "payload": _errors(_unauthorized())})
             await self.websocket.close(code=1000)
 
@@ -178,7 +188,7 @@ class Connection:
         except ValueError:
             message = None
         if not isinstance(message, dict):
-            await self._send({"type": "error", "payload": _errors(_unsupported("A message that is not JSON"))})
+            await self._send({"type": "error", "payload": _errors(_malformed("A message must be a JSON object"))})
             return
         kind = message.get("type")
         if kind == "connection_init":
@@ -212,7 +222,9 @@ class Connection:
         operation_id = message.get("id")
         payload = message.get("payload")
         if not isinstance(operation_id, str) or not operation_id or not isinstance(payload, dict):
-            await self._send({"type": "error", "payload": _errors(_unsupported("A start without id or payload"))})
+            await self._send(
+                {"type": "error", "payload": _errors(_malformed("A start message needs an id and a payload"))}
+            )
             return
         if operation_id in self.operations:
             await self._error(
@@ -228,7 +240,7 @@ class Connection:
         extensions = payload.get("extensions") or {}
         authorization = extensions.get("authorization") if isinstance(extensions, dict) else None
         if not isinstance(request, dict) or not isinstance(request.get("query"), str):
-            await self._error(operation_id, {"errorType": "BadRequestException", "message": "No query in payload.data"})
+            await self._error(operation_id, _malformed("payload.data must be a JSON string of {query, variables}"))
             return
         # Checked per subscription, as AppSync does: one connection may carry subscriptions of several callers.
         try:
@@ -291,7 +303,7 @@ class Connection:
     async def _stop(self, message: Message) -> None:
         operation_id = message.get("id")
         if not isinstance(operation_id, str):
-            await self._send({"type": "error", "payload": _errors(_unsupported("A stop without id"))})
+            await self._send({"type": "error", "payload": _errors(_malformed("A stop message needs an id"))})
             return
         task = self.operations.pop(operation_id, None)
         if task is not None:
