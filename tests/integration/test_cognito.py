@@ -33,7 +33,7 @@ def idp(base_url: str) -> Any:
     return boto3.client(
         "cognito-idp",
         endpoint_url=base_url + PREFIX,
-        region_name="us-east-1",
+        region_name="eu-west-1",
         aws_access_key_id="local",
         aws_secret_access_key="local",
         config=Config(retries={"max_attempts": 1}),
