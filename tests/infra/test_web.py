@@ -43,7 +43,8 @@ def test_the_site_bucket_is_private_encrypted_and_refuses_plain_http(synthesized
         if p["Properties"]["Bucket"] == {"Ref": key}
     ]
     deny = [s for s in policy if s["Effect"] == "Deny"]
-    assert deny and deny[0]["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+    assert deny
+    assert deny[0]["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
 
 
 def test_only_the_distribution_reads_the_bucket_through_origin_access_control(synthesized: Synthesized) -> None:
@@ -73,9 +74,7 @@ def test_viewers_get_https_only_and_the_app_for_every_route(synthesized: Synthes
     assert behavior["ViewerProtocolPolicy"] == "redirect-to-https"
     assert behavior["Compress"] is True
     assert config["DefaultRootObject"] == "index.html"
-    fallback = {
-        r["ErrorCode"]: (r["ResponseCode"], r["ResponsePagePath"]) for r in config["CustomErrorResponses"]
-    }
+    fallback = {r["ErrorCode"]: (r["ResponseCode"], r["ResponsePagePath"]) for r in config["CustomErrorResponses"]}
     assert fallback == {403: (200, "/index.html"), 404: (200, "/index.html")}
     assert config["Logging"]["Prefix"] == "cloudfront/"
 
