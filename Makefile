@@ -3,18 +3,31 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-EXTRAS ?= dev,infra
+# `make dev PORT=4001 TLS_PORT=4444`: where the API listens (HTTP, and HTTPS/WSS with the local certificate).
+PORT ?= 4000
+TLS_PORT ?= 4443
+# `make token USER=alice ADMIN=1`: USER is also the shell's login name, so only a USER given to make counts.
+TOKEN_USER := $(if $(filter command line,$(origin USER)),$(USER),alice)
+PIP := $(BIN)/python -m pip install -q --disable-pip-version-check
 
-.PHONY: dev test lint format typecheck pytest seed token bench clean install web webtest chromium
+.PHONY: dev test lint format typecheck pytest seed token bench clean install install-local web webtest
 
-install: $(VENV)/.installed-$(EXTRAS) node_modules/.installed
+## install: everything (the local API, tests, lint, the CDK app, the partner client).
+install: $(VENV)/.installed-all node_modules/.installed
 
-$(VENV)/.installed-$(EXTRAS): pyproject.toml clients/pyproject.toml
+## install-local: only what the local API needs (what `make dev` installs).
+install-local: $(VENV)/.installed-local node_modules/.installed
+
+$(VENV)/.installed-local: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[$(EXTRAS)]'
-	$(BIN)/python -m pip install -q -e 'clients[iam]'
+	$(PIP) -e '.[local]'
 	touch $@
+
+# Everything includes the local extra, so it marks that as installed too.
+$(VENV)/.installed-all: pyproject.toml clients/pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(PIP) -e '.[dev,infra]' -e 'clients[iam]'
+	touch $@ $(VENV)/.installed-local
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
@@ -45,18 +58,22 @@ web: web/.build-stamp
 webtest: web/node_modules/.installed
 	cd web && npm test --silent
 
-# Debian's Chromium for the browser tests (Playwright cannot download its own browser here).
-chromium:
-	@test -x /usr/bin/chromium || (apt-get update -qq && apt-get install -y -qq chromium)
+# Debian's Chromium, which the browser tests drive (a system package, like Java: apt-get needs root).
+/usr/bin/chromium:
+	apt-get update -qq && apt-get install -y -qq chromium
 
 ## dev: start DynamoDB Local, seed sample flights, serve the local AppSync and the Flight App.
-dev: install web
-	$(BIN)/airline dev
+dev: install-local web
+	$(BIN)/airline dev --port $(PORT) --tls-port $(TLS_PORT)
+
+## token: print a user token for the Authorization header (`make token USER=bob ADMIN=1`).
+token: install-local
+	@$(BIN)/airline token $(TOKEN_USER) $(if $(filter 1 yes true,$(ADMIN)),--admin)
 
 ## test: lint, type-check and run the whole test suite (the web app's unit tests and build included).
 test: install lint typecheck webtest web pytest
 
-pytest: install tests/node/node_modules/.installed web chromium
+pytest: install tests/node/node_modules/.installed web /usr/bin/chromium
 	$(BIN)/python -m pytest
 
 lint: install
@@ -70,7 +87,7 @@ format: install
 typecheck: install
 	$(BIN)/mypy
 
-seed: install
+seed: install-local
 	$(BIN)/airline seed
 
 bench: install

@@ -36,7 +36,7 @@ def _seed(args: argparse.Namespace) -> int:
 def _dev(args: argparse.Namespace) -> int:
     from appsync.local import dev
 
-    return dev.run(host=args.host, port=args.port, state_dir=args.state_dir)
+    return dev.run(host=args.host, port=args.port, state_dir=args.state_dir, tls_port=args.tls_port)
 
 
 def _token(args: argparse.Namespace) -> int:
@@ -55,6 +55,9 @@ def build_parser() -> argparse.ArgumentParser:
     seed.set_defaults(run=_seed)
     dev = commands.add_parser("dev", help="serve the local API: DynamoDB Local, sample flights, GraphiQL")
     dev.add_argument("--port", type=int, default=4000, help="the API's port on 127.0.0.1 (default 4000)")
+    dev.add_argument(
+        "--tls-port", type=int, default=4443, help="the same API over HTTPS/WSS with a local certificate (default 4443)"
+    )
     dev.add_argument("--host", default="127.0.0.1", help="the address to listen on (default 127.0.0.1)")
     dev.add_argument("--state-dir", type=Path, default=environment.STATE_DIR, help=STATE_HELP)
     dev.set_defaults(run=_dev)

@@ -1,9 +1,11 @@
 """`airline dev`: DynamoDB Local keeping its data in .local/dynamodb, the table, the sample flights, and the local
-AppSync at http://127.0.0.1:<port>/graphql; Ctrl-C stops all of it."""
+AppSync at http://127.0.0.1:<port>/graphql and https://127.0.0.1:<tls port>/graphql; Ctrl-C stops all of it."""
 
 from __future__ import annotations
 
+import errno
 import shutil
+import socket
 import subprocess
 import sys
 import time
@@ -13,9 +15,10 @@ import uvicorn
 
 from appsync.local import environment
 from appsync.local.dynamodb.local import ROOT, DynamoDBLocal, DynamoDBLocalError, find_jar_dir
-from appsync.local.server import LocalAppSync, bind, url_of
+from appsync.local.server import LocalAppSync, bind, serving, url_of, uvicorn_config
 
 DEFAULT_PORT = 4000
+DEFAULT_TLS_PORT = 4443
 
 
 def ensure_dynamodb_local() -> None:
@@ -31,26 +34,70 @@ def ensure_dynamodb_local() -> None:
         find_jar_dir()
 
 
-def banner(url: str, appsync: LocalAppSync, dynamodb: DynamoDBLocal, seconds: float, added: int) -> str:
+class StartError(Exception):
+    """`airline dev` cannot start; the message says why and what to do, on one line."""
+
+
+def _bind(host: str, port: int, option: str, make_variable: str) -> socket.socket:
+    try:
+        return bind(host, port)
+    except OSError as error:
+        if error.errno == errno.EADDRINUSE:
+            raise StartError(
+                f"port {port} on {host} is in use (another airline dev?): stop it, or pick another port with "
+                f"{option} {port + 1} (make dev {make_variable}={port + 1})"
+            ) from error
+        raise StartError(f"cannot listen on {host}:{port}: {error.strerror}; try {option} <port>") from error
+
+
+def _check_java() -> None:
+    if shutil.which("java") is None:
+        raise StartError(
+            "java is not on PATH: DynamoDB Local needs Java 17 or newer (e.g. apt-get install openjdk-17-jre-headless,"
+            " brew install openjdk@17), then run it again"
+        )
+
+
+def banner(url: str, tls_url: str, appsync: LocalAppSync, dynamodb: DynamoDBLocal, seconds: float, added: int) -> str:
     key = appsync.credentials.api_key
     return f"""
 Local AppSync ready in {seconds:.1f} s ({added} sample flights added)
 
-  GraphQL     {url}   (open it in a browser for GraphiQL)
-  Live        {url.replace("http://", "ws://")}   (graphql-transport-ws; credentials in connection_init)
-  API key     {key}   header  x-api-key: {key}
-  User token  .venv/bin/airline token alice [--admin]   header  Authorization: <token>
-  DynamoDB    {dynamodb.endpoint}   (data in {dynamodb.db_path})
+  GraphQL        {url}   (open it in a browser for GraphiQL)
+  GraphQL (TLS)  {tls_url}   (clients trust {appsync.certificate.ca_path})
+  Live           {url.replace("http://", "ws://")}   (graphql-transport-ws; credentials in connection_init)
+  API key        {key}   header  x-api-key: {key}
+  User token     .venv/bin/airline token alice [--admin]   header  Authorization: <token>
+  DynamoDB       {dynamodb.endpoint}   (data in {dynamodb.db_path})
 
 Ctrl-C stops the API and DynamoDB Local.
 """
 
 
-def run(host: str = "127.0.0.1", port: int = DEFAULT_PORT, state_dir: Path = environment.STATE_DIR) -> int:
+def run(
+    host: str = "127.0.0.1",
+    port: int = DEFAULT_PORT,
+    state_dir: Path = environment.STATE_DIR,
+    tls_port: int = DEFAULT_TLS_PORT,
+) -> int:
+    try:
+        return _run(host, port, state_dir, tls_port)
+    except (StartError, DynamoDBLocalError) as error:
+        print(f"airline dev: {error}", file=sys.stderr, flush=True)
+        return 1
+
+
+def _run(host: str, port: int, state_dir: Path, tls_port: int) -> int:
     started = time.monotonic()
+    _check_java()
     ensure_dynamodb_local()
     # Bound first: a port in use fails before anything starts, and the URL answers as soon as it is printed.
-    sock = bind(host, port)
+    sock = _bind(host, port, "--port", "PORT")
+    try:
+        tls_sock = _bind(host, tls_port, "--tls-port", "TLS_PORT")
+    except StartError:
+        sock.close()
+        raise
     dynamodb = DynamoDBLocal(db_path=state_dir / "dynamodb")
     appsync: LocalAppSync | None = None
     try:
@@ -62,11 +109,13 @@ def run(host: str = "127.0.0.1", port: int = DEFAULT_PORT, state_dir: Path = env
         # Idempotent: the first start writes the sample flights, later ones add only the days not there yet.
         added = seed()
         appsync = LocalAppSync(state_dir)
-        url = url_of(sock)
-        print(banner(url, appsync, dynamodb, time.monotonic() - started, added), flush=True)
-        server = uvicorn.Server(uvicorn.Config(appsync.app, log_level="info", lifespan="off"))
-        # uvicorn handles SIGINT and SIGTERM: it finishes the requests under way and returns here.
-        server.run(sockets=[sock])
+        # The same API over HTTPS/WSS from a thread (Amplify JS subscribes only over wss://); HTTP on the main one.
+        with serving(appsync, tls_sock, tls=True, log_level="info") as tls_url:
+            url = url_of(sock)
+            print(banner(url, tls_url, appsync, dynamodb, time.monotonic() - started, added), flush=True)
+            server = uvicorn.Server(uvicorn_config(appsync, log_level="info"))
+            # uvicorn handles SIGINT and SIGTERM: it finishes the requests under way and returns here.
+            server.run(sockets=[sock])
     except KeyboardInterrupt:
         pass
     finally:
@@ -74,5 +123,6 @@ def run(host: str = "127.0.0.1", port: int = DEFAULT_PORT, state_dir: Path = env
             appsync.close()
         dynamodb.stop()
         sock.close()
+        tls_sock.close()
         print("Stopped the local AppSync and DynamoDB Local.", file=sys.stderr, flush=True)
     return 0

@@ -12,16 +12,17 @@ from collections.abc import Awaitable, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import partial
+from functools import cached_property, partial
 from pathlib import Path
 from typing import Any
 
 import uvicorn
 from starlette.applications import Starlette
 from starlette.datastructures import Headers
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, RedirectResponse, Response
-from starlette.routing import Route, WebSocketRoute
+from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
+from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
@@ -31,7 +32,8 @@ from strawberry.http import GraphQLHTTPResponse
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
 
-from appsync.fields import FieldResolver
+from appsync.fields import FieldResolver, full_schema_sdl
+from appsync.local.amplify_config import SectionProvider, amplify_config
 from appsync.local.events.runtime import LocalRuntime
 from appsync.local.graphql.auth import (
     NOBODY,
@@ -49,12 +51,29 @@ from appsync.local.graphql.invoke import TRACE_HEADER, LambdaInvoker, RequestCon
 from appsync.local.graphql.limits import BodySizeLimit, Limits, send_error
 from appsync.local.graphql.schema import build, contract
 from appsync.local.realtime.subscriptions import AppSyncStreamErrors, SubscriptionBroker
+from appsync.local.tls import LocalCertificate
+from appsync.local.web import WEB_DIST, WebApp
 from resolvers.domain.models import Booking
 from resolvers.notifications import PUBLISH_BOOKING_STATUS, publish_input
 
 logger = logging.getLogger("appsync.local")
 
 PATH = "/graphql"
+AMPLIFY_CONFIG_PATH = "/amplify-config.json"
+SCHEMA_PATH = "/schema.graphql"
+# The request headers AppSync's clients send (Amplify JS, gql, SigV4 signers); a preflight asking for them passes.
+CORS_HEADERS = [
+    "authorization",
+    "x-api-key",
+    "content-type",
+    "x-amz-date",
+    "x-amz-security-token",
+    "x-amz-user-agent",
+    "x-amz-content-sha256",
+    # Amplify Auth's calls to a user pool's API (the local one is served here too).
+    "x-amz-target",
+    "cache-control",
+]
 # Where the authenticated caller travels in the ASGI scope, from Authenticate to the GraphQL view.
 PRINCIPAL_KEY = "appsync.principal"
 # What GraphiQL opens with, and what the README tells you to paste: the next flights from London to Madrid.
@@ -159,12 +178,24 @@ class LocalAppSync:
     """The API: the contract's schema, its resolvers invoking the Lambda handlers, AppSync's auth and limits."""
 
     def __init__(
-        self, state_dir: Path, limits: Limits | None = None, workers: int = 32, runtime: LocalRuntime | None = None
+        self,
+        state_dir: Path,
+        limits: Limits | None = None,
+        workers: int = 32,
+        runtime: LocalRuntime | None = None,
+        web_dist: Path = WEB_DIST,
     ) -> None:
         # What AWS runs around the Lambdas (the saga, the event bus and its consumers), in this process.
         self._owns_runtime = runtime is None
         self.runtime = runtime or LocalRuntime().start()
         self.credentials = LocalCredentials(state_dir)
+        self.state_dir = state_dir
+        # The web app's build at / (GraphiQL there without one).
+        self.web = WebApp(web_dist, PATH)
+        # Where the API is also served over HTTPS/WSS (set by `serving`): the endpoint /amplify-config.json gives.
+        self.tls_url: str | None = None
+        # Sections /amplify-config.json adds beside API, e.g. the local user pool's {"Auth": {"Cognito": ...}}.
+        self.amplify_sections: list[SectionProvider] = []
         self.limits = limits or Limits.from_environ()
         self.invoker = LambdaInvoker(ThreadPoolExecutor(max_workers=workers, thread_name_prefix="lambda"))
         rules = field_rules(contract())
@@ -191,14 +222,48 @@ class LocalAppSync:
                 Route(IDE_PREFIX + "{spec:path}", self.ide_assets.serve, methods=["GET"]),
             ]
         )
+        # Browsers on another origin (a Vite dev server, the built app elsewhere) may call every route, as AppSync
+        # allows; outside the routes, so 401 and 413 answers carry the headers too.
+        self.app.add_middleware(
+            CORSMiddleware,
+            allow_origins=["*"],
+            allow_methods=["GET", "POST", "OPTIONS"],
+            allow_headers=CORS_HEADERS,
+            max_age=86400,
+        )
+        self.app.router.routes.extend(
+            [
+                Route(AMPLIFY_CONFIG_PATH, self._amplify_config, methods=["GET"]),
+                Route(SCHEMA_PATH, self._schema_sdl, methods=["GET"]),
+                # Last: every path no other route takes is the web app's (its files, else its index.html).
+                Mount("/", self.web),
+            ]
+        )
         # The saga's notices reach subscribers as on AWS: through publishBookingStatus, called as IAM.
         self.runtime.notifier.listeners.append(self._publish_booking_status)
+
+    @cached_property
+    def certificate(self) -> LocalCertificate:
+        """The certificate HTTPS/WSS is served with, made on first use in the state folder."""
+        return LocalCertificate(self.state_dir)
 
     def _lambda_field(self, resolver: FieldResolver) -> Callable[..., Awaitable[Any]]:
         return self.subscriptions.publishing(resolver, self.invoker.field(resolver))
 
     async def _home(self, request: Request) -> Response:
-        return RedirectResponse(PATH)
+        return await self.web.response(request.scope)
+
+    async def _amplify_config(self, request: Request) -> Response:
+        own = str(request.url.replace(path=PATH, query="", fragment=""))
+        # Amplify JS subscribes only over wss://, so a frontend is pointed at the TLS endpoint when there is one.
+        endpoint = own if request.url.scheme == "https" or self.tls_url is None else self.tls_url
+        base_url = endpoint.removesuffix(PATH)
+        config = amplify_config(endpoint, self.credentials.api_key, base_url, self.amplify_sections)
+        return JSONResponse(config, headers={"Cache-Control": "no-cache"})
+
+    async def _schema_sdl(self, request: Request) -> Response:
+        # What codegen tools read: the contract with AppSync's scalars and directives, so it builds as it is.
+        return PlainTextResponse(full_schema_sdl(), media_type="application/graphql")
 
     async def execute_in_process(
         self, query: str, variables: dict[str, Any] | None = None, headers: dict[str, str] | None = None
@@ -236,21 +301,42 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-def url_of(sock: socket.socket) -> str:
+def url_of(sock: socket.socket, tls: bool = False) -> str:
     host, port = sock.getsockname()[:2]
-    return f"http://{host}:{port}{PATH}"
+    return f"{'https' if tls else 'http'}://{host}:{port}{PATH}"
+
+
+def uvicorn_config(appsync: LocalAppSync, tls: bool = False, log_level: str = "warning") -> uvicorn.Config:
+    """How uvicorn serves `appsync`: plain HTTP/WS, or HTTPS/WSS with the local certificate (`appsync.certificate`)."""
+    ssl = appsync.certificate.server_ssl_kwargs() if tls else {}
+    return uvicorn.Config(appsync.app, log_level=log_level, lifespan="off", **ssl)
 
 
 @contextmanager
-def serve_in_thread(appsync: LocalAppSync, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
-    """Serves `appsync` from a background thread (tests, benchmarks, in-process callers); yields its URL."""
-    sock = bind(host, port)
-    server = uvicorn.Server(uvicorn.Config(appsync.app, log_level="warning", lifespan="off"))
+def serving(appsync: LocalAppSync, sock: socket.socket, tls: bool = False, log_level: str = "warning") -> Iterator[str]:
+    """Serves `appsync` on a bound socket from a background thread (no signal handlers there); yields its URL."""
+    server = uvicorn.Server(uvicorn_config(appsync, tls, log_level))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="local-appsync", daemon=True)
     thread.start()
+    url = url_of(sock, tls)
+    if tls:
+        appsync.tls_url = url
     try:
-        yield url_of(sock)
+        yield url
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+        if appsync.tls_url == url:
+            appsync.tls_url = None
+
+
+@contextmanager
+def serve_in_thread(appsync: LocalAppSync, host: str = "127.0.0.1", port: int = 0, tls: bool = False) -> Iterator[str]:
+    """Serves `appsync` from a background thread (tests, benchmarks, in-process callers); yields its URL,
+    `https://...` over TLS with the local certificate when `tls` (clients trust `appsync.certificate.ca_path`)."""
+    sock = bind(host, port)
+    try:
+        with serving(appsync, sock, tls) as url:
+            yield url
+    finally:
         sock.close()

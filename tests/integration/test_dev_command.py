@@ -6,12 +6,15 @@ import os
 import queue
 import re
 import signal
+import socket
 import subprocess
 import sys
 import threading
 import time
 from pathlib import Path
 
+import pytest
+import requests
 from gql import Client, GraphQLRequest, gql
 from gql.transport.requests import RequestsHTTPTransport
 
@@ -59,12 +62,12 @@ def wait_for(lines: queue.Queue[str], pattern: str, output: list[str]) -> re.Mat
 
 def test_dev_serves_the_api_and_ctrl_c_stops_everything_it_started(tmp_path: Path) -> None:
     # Given a fresh state folder and a free port, and a shell environment without the test session's settings
-    port = free_port()
+    port, tls_port = free_port(), free_port()
     environ = {k: v for k, v in os.environ.items() if k not in {config.TABLE_NAME, config.DYNAMODB_ENDPOINT}}
 
     # When a developer runs `airline dev` and it says it is ready
     process = subprocess.Popen(
-        [str(AIRLINE), "dev", "--port", str(port), "--state-dir", str(tmp_path)],
+        [str(AIRLINE), "dev", "--port", str(port), "--tls-port", str(tls_port), "--state-dir", str(tmp_path)],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -75,6 +78,7 @@ def test_dev_serves_the_api_and_ctrl_c_stops_everything_it_started(tmp_path: Pat
     output: list[str] = []
     try:
         url = wait_for(lines, rf"http://127\.0\.0\.1:{port}/graphql", output).group(0)
+        tls_url = wait_for(lines, r"GraphQL \(TLS\)\s+(https://127\.0\.0\.1:\d+/graphql)", output).group(1)
         api_key = wait_for(lines, r"API key\s+(\S+)", output).group(1)
         java = java_processes_using(tmp_path / "dynamodb")
 
@@ -86,6 +90,17 @@ def test_dev_serves_the_api_and_ctrl_c_stops_everything_it_started(tmp_path: Pat
         assert len(result["listFlights"]["items"]) == 3
         assert len(java) == 1
 
+        # And the printed TLS URL answers the same query to a client that trusts the CA kept in the state folder
+        assert tls_url == f"https://127.0.0.1:{tls_port}/graphql"
+        answer = requests.post(
+            tls_url,
+            json={"query": query},
+            headers={"x-api-key": api_key},
+            verify=str(tmp_path / "tls" / "ca.pem"),
+            timeout=30,
+        )
+        assert len(answer.json()["data"]["listFlights"]["items"]) == 3
+
         # And Ctrl-C stops the server and its DynamoDB Local, leaving no java process behind
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=60) == 0
@@ -94,3 +109,52 @@ def test_dev_serves_the_api_and_ctrl_c_stops_everything_it_started(tmp_path: Pat
         if process.poll() is None:
             process.kill()
             process.wait()
+
+
+def run_dev(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(AIRLINE), "dev", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=READY_WITHIN,
+    )
+
+
+@pytest.mark.parametrize(("option", "make_variable"), [("--port", "PORT"), ("--tls-port", "TLS_PORT")])
+def test_a_busy_port_is_one_line_naming_the_option_that_changes_it(
+    tmp_path: Path, option: str, make_variable: str
+) -> None:
+    # Given something already listening on the port airline dev is asked to use
+    ports = {"--port": free_port(), "--tls-port": free_port()}
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", ports[option]))
+        busy.listen()
+
+        # When a developer runs airline dev
+        done = run_dev(*(str(part) for pair in ports.items() for part in pair), "--state-dir", str(tmp_path))
+
+    # Then it fails at once with one line saying what to do, and starts nothing
+    assert done.returncode != 0
+    assert done.stdout == ""
+    assert done.stderr.count("\n") == 1, done.stderr
+    assert f"port {ports[option]} on 127.0.0.1 is in use" in done.stderr
+    assert f"{option} {ports[option] + 1}" in done.stderr
+    assert f"make dev {make_variable}={ports[option] + 1}" in done.stderr
+    assert not (tmp_path / "dynamodb").exists()
+
+
+def test_missing_java_is_one_line_saying_what_to_install(tmp_path: Path) -> None:
+    # Given a shell where java is not on PATH
+    environ = {**os.environ, "PATH": str(tmp_path)}
+
+    # When a developer runs airline dev
+    done = run_dev(
+        "--port", str(free_port()), "--tls-port", str(free_port()), "--state-dir", str(tmp_path), env=environ
+    )
+
+    # Then it fails with one line naming what is missing, and no traceback
+    assert done.returncode != 0
+    assert done.stderr.count("\n") == 1, done.stderr
+    assert done.stderr.startswith("airline dev: java is not on PATH: DynamoDB Local needs Java 17 or newer")
+    assert "Traceback" not in done.stdout + done.stderr

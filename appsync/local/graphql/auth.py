@@ -29,6 +29,11 @@ ACCOUNT_ID = "000000000000"
 DEFAULT_IAM_ARN = f"arn:aws:sts::{ACCOUNT_ID}:assumed-role/airline-local/in-process"
 TOKEN_HOURS = 12
 IAM_SCHEME = "AWS4-HMAC-SHA256"
+# AppSync's words for a request without credentials, and which headers carry them.
+MISSING_CREDENTIALS = (
+    "Valid authorization header not provided: send the API key in the x-api-key header, or a user token in the"
+    " Authorization header"
+)
 
 # Which directive grants which mode; @aws_auth is the older spelling of Cognito user pools.
 _DIRECTIVE_MODES = {
@@ -190,7 +195,7 @@ def authenticate(headers: Mapping[str, str], source_ip: str, credentials: LocalC
         if not hmac.compare_digest(api_key, credentials.api_key):
             raise AuthError("You are not authorized to make this call.")
         return Principal(AuthMode.API_KEY, None)
-    raise AuthError("You are not authorized to make this call.")
+    raise AuthError(MISSING_CREDENTIALS)
 
 
 # A field's rule: each allowed mode, with the Cognito groups it requires (None: any signed-in user).
