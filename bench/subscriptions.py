@@ -1,7 +1,7 @@
-"""Benchmarks live updates through the local AppSync: mutation to event for one WebSocket subscriber (delayFlight
-over HTTP, and the saga's publishBookingStatus in process), and a delay reaching all 200 subscribers of a flight
-while 50 others listen to another. Real gql WebSocket clients (graphql-transport-ws), DynamoDB Local. Prints a
-table."""
+"""Benchmarks live updates through the local AppSync: mutation to event for one WebSocket subscriber per protocol
+(delayFlight over HTTP, and the saga's publishBookingStatus in process), and a delay reaching all 200 subscribers of
+a flight while 50 others listen to another. Real gql WebSocket clients over both protocols (graphql-transport-ws at
+/graphql, AppSync's real-time protocol at /graphql/realtime), DynamoDB Local. Prints a table."""
 
 from __future__ import annotations
 
@@ -23,6 +23,13 @@ sys.path.insert(0, str(ROOT))
 
 import requests  # noqa: E402
 from gql import Client, GraphQLRequest, gql  # noqa: E402
+from gql.transport.appsync_auth import (  # noqa: E402
+    AppSyncApiKeyAuthentication,
+    AppSyncAuthentication,
+    AppSyncJWTAuthentication,
+)
+from gql.transport.appsync_websockets import AppSyncWebsocketsTransport  # noqa: E402
+from gql.transport.common.base import SubscriptionTransportBase  # noqa: E402
 from gql.transport.websockets import WebsocketsTransport  # noqa: E402
 
 from appsync.local import environment  # noqa: E402
@@ -34,6 +41,9 @@ from appsync.local.server import LocalAppSync, serve_in_thread  # noqa: E402
 ON_DELAY = "subscription($flightId: ID) { onFlightDelayed(flightId: $flightId) { flightId delayMinutes occurredAt } }"
 ON_STATUS = "subscription($customer: ID!) { onBookingStatusChanged(customer: $customer) { bookingId status } }"
 DELAY = "mutation($input: DelayFlightInput!) { delayFlight(input: $input) { flightId delayMinutes } }"
+# The two WebSocket protocols the local AppSync speaks.
+TRANSPORT_WS = "graphql-transport-ws"
+APPSYNC = "AppSync real-time"
 PUBLISH = """mutation($input: PublishBookingStatusInput!) {
   publishBookingStatus(input: $input) { bookingId customer status bookingReference statusReason occurredAt } }"""
 
@@ -70,12 +80,25 @@ class Bench:
         result = asyncio.run(self.appsync.execute_in_process(PUBLISH, {"input": status}))
         assert result.errors is None, result.errors
 
+    def transport(self, protocol: str, credentials: dict[str, str]) -> SubscriptionTransportBase:
+        if protocol == TRANSPORT_WS:
+            return WebsocketsTransport(
+                url=self.ws_url, init_payload=credentials, subprotocols=[WebsocketsTransport.GRAPHQLWS_SUBPROTOCOL]
+            )
+        host = self.url.split("/")[2]
+        auth: AppSyncAuthentication
+        if "x-api-key" in credentials:
+            auth = AppSyncApiKeyAuthentication(host=host, api_key=credentials["x-api-key"])
+        else:
+            auth = AppSyncJWTAuthentication(host=host, jwt=credentials["Authorization"])
+        return AppSyncWebsocketsTransport(url=self.ws_url + "/realtime", auth=auth)
+
     @asynccontextmanager
-    async def subscriber(self, credentials: dict[str, str], document: str, variables: dict[str, Any]) -> Any:
+    async def subscriber(
+        self, credentials: dict[str, str], document: str, variables: dict[str, Any], protocol: str = TRANSPORT_WS
+    ) -> Any:
         """A gql WebSocket client; yields a queue of the (arrival time, result) it receives."""
-        transport = WebsocketsTransport(
-            url=self.ws_url, init_payload=credentials, subprotocols=[WebsocketsTransport.GRAPHQLWS_SUBPROTOCOL]
-        )
+        transport = self.transport(protocol, credentials)
         received: asyncio.Queue[tuple[float, dict[str, Any]]] = asyncio.Queue()
         async with Client(transport=transport) as session:
 
@@ -105,41 +128,56 @@ def new_flight() -> str:
 
 
 async def one_subscriber(bench: Bench, rounds: int) -> dict[str, list[float]]:
+    """One subscriber per protocol to the same flight and customer: each mutation reaches both, so both protocols
+    are measured on the very same events."""
     flight_id = new_flight()
     customer = user_sub("bench")
     token = {"Authorization": bench.appsync.credentials.issue_token("bench")}
-    samples: dict[str, list[float]] = {"answer": [], "delay": [], "publish": []}
+    samples: dict[str, list[float]] = {"answer": []}
     async with AsyncExitStack() as stack:
-        delays = await stack.enter_async_context(bench.subscriber(bench.api_key, ON_DELAY, {"flightId": flight_id}))
-        statuses = await stack.enter_async_context(bench.subscriber(token, ON_STATUS, {"customer": customer}))
-        await bench.registered(2)
+        delays, statuses = {}, {}
+        for protocol in (TRANSPORT_WS, APPSYNC):
+            delays[protocol] = await stack.enter_async_context(
+                bench.subscriber(bench.api_key, ON_DELAY, {"flightId": flight_id}, protocol)
+            )
+            statuses[protocol] = await stack.enter_async_context(
+                bench.subscriber(token, ON_STATUS, {"customer": customer}, protocol)
+            )
+        await bench.registered(4)
         for n in range(rounds):
             started = time.perf_counter()
             await asyncio.to_thread(bench.delay, flight_id)
             samples["answer"].append((time.perf_counter() - started) * 1000)
-            arrived, _ = await delays.get()
-            samples["delay"].append((arrived - started) * 1000)
+            arrivals = {}
+            for protocol, queue in delays.items():
+                arrivals[protocol], _ = await queue.get()
+                samples.setdefault(f"delay {protocol}", []).append((arrivals[protocol] - started) * 1000)
+            # The same event on both sockets: what the protocol itself adds.
+            samples.setdefault("gap", []).append((arrivals[APPSYNC] - arrivals[TRANSPORT_WS]) * 1000)
 
             started = time.perf_counter()
             await asyncio.to_thread(bench.publish, customer, n)
-            arrived, _ = await statuses.get()
-            samples["publish"].append((arrived - started) * 1000)
+            for protocol, queue in statuses.items():
+                arrived, _ = await queue.get()
+                samples.setdefault(f"publish {protocol}", []).append((arrived - started) * 1000)
     return samples
 
 
-async def fan_out(bench: Bench, rounds: int, first: int = 200, second: int = 50) -> list[float]:
+async def fan_out(
+    bench: Bench, rounds: int, protocol: str = TRANSPORT_WS, first: int = 200, second: int = 50
+) -> list[float]:
     delayed, other = new_flight(), new_flight()
     samples = []
     async with AsyncExitStack() as stack:
         subscribers = await asyncio.gather(
             *(
-                stack.enter_async_context(bench.subscriber(bench.api_key, ON_DELAY, {"flightId": delayed}))
+                stack.enter_async_context(bench.subscriber(bench.api_key, ON_DELAY, {"flightId": delayed}, protocol))
                 for _ in range(first)
             )
         )
         await asyncio.gather(
             *(
-                stack.enter_async_context(bench.subscriber(bench.api_key, ON_DELAY, {"flightId": other}))
+                stack.enter_async_context(bench.subscriber(bench.api_key, ON_DELAY, {"flightId": other}, protocol))
                 for _ in range(second)
             )
         )
@@ -168,21 +206,29 @@ def main() -> None:
             with serve_in_thread(appsync) as url:
                 bench = Bench(appsync, url)
                 single = asyncio.run(one_subscriber(bench, args.rounds))
-                spread = asyncio.run(fan_out(bench, args.fan_out_rounds))
+                spread = {
+                    protocol: asyncio.run(fan_out(bench, args.fan_out_rounds, protocol))
+                    for protocol in (TRANSPORT_WS, APPSYNC)
+                }
         finally:
             appsync.close()
     print(
         f"Live updates through the local AppSync ({os.cpu_count()} cores; server, clients and DynamoDB Local on "
-        f"this machine; gql WebSocket clients, graphql-transport-ws)\n"
+        f"this machine; gql WebSocket clients over both protocols)\n"
     )
     print("| measure | rounds | median ms | p99 ms | max ms |")
     print("|---|---:|---:|---:|---:|")
-    rows = (
-        ("delayFlight's own answer over HTTP (for comparison)", single["answer"]),
-        ("delayFlight (HTTP, Admin) to the event, 1 subscriber", single["delay"]),
-        ("publishBookingStatus (in process, IAM) to the event, 1 subscriber", single["publish"]),
-        ("delayFlight to the last of 200 subscribers (50 others on another flight)", spread),
-    )
+    rows = [("delayFlight's own answer over HTTP (for comparison)", single["answer"])]
+    for protocol in (TRANSPORT_WS, APPSYNC):
+        rows += [
+            (f"delayFlight (HTTP, Admin) to the event, 1 subscriber, {protocol}", single[f"delay {protocol}"]),
+            (
+                f"publishBookingStatus (in process, IAM) to the event, 1 subscriber, {protocol}",
+                single[f"publish {protocol}"],
+            ),
+            (f"delayFlight to the last of 200 subscribers (50 others on another flight), {protocol}", spread[protocol]),
+        ]
+    rows.append(("the same delay at the AppSync subscriber minus at the graphql-transport-ws one", single["gap"]))
     for name, samples in rows:
         print(
             f"| {name} | {len(samples)} | {statistics.median(samples):.1f} | {percentile(samples, 0.99):.1f} "

@@ -65,7 +65,8 @@ Local AppSync ready in {seconds:.1f} s ({added} sample flights added)
 
   GraphQL        {url}   (open it in a browser for GraphiQL)
   GraphQL (TLS)  {tls_url}   (clients trust {appsync.certificate.ca_path})
-  Live           {url.replace("http://", "ws://")}   (graphql-transport-ws; credentials in connection_init)
+  Real-time      {tls_url.replace("https://", "wss://")}/realtime   (AppSync's protocol: Amplify JS, gql; ws:// too)
+  Live           {url.replace("http://", "ws://")}   (graphql-transport-ws for GraphiQL; credentials in connection_init)
   API key        {key}   header  x-api-key: {key}
   User token     .venv/bin/airline token alice [--admin]   header  Authorization: <token>
   DynamoDB       {dynamodb.endpoint}   (data in {dynamodb.db_path})

@@ -1,5 +1,6 @@
 """The local AppSync over HTTP and WebSocket: /graphql (and GraphiQL in a browser) with AppSync's auth modes,
-limits, error format and subscriptions (graphql-transport-ws), on Starlette and uvicorn."""
+limits, error format and subscriptions (AppSync's real-time protocol at /graphql/realtime; graphql-transport-ws at
+/graphql for GraphiQL), on Starlette and uvicorn."""
 
 from __future__ import annotations
 
@@ -50,6 +51,7 @@ from appsync.local.graphql.ide_assets import IdeAssets
 from appsync.local.graphql.invoke import TRACE_HEADER, LambdaInvoker, RequestContext, new_trace_id
 from appsync.local.graphql.limits import BodySizeLimit, Limits, send_error
 from appsync.local.graphql.schema import build, contract
+from appsync.local.realtime.appsync_protocol import KEEP_ALIVE_SECONDS, AppSyncRealtime
 from appsync.local.realtime.subscriptions import AppSyncStreamErrors, SubscriptionBroker
 from appsync.local.tls import LocalCertificate
 from appsync.local.web import WEB_DIST, WebApp
@@ -59,6 +61,8 @@ from resolvers.notifications import PUBLISH_BOOKING_STATUS, publish_input
 logger = logging.getLogger("appsync.local")
 
 PATH = "/graphql"
+# AppSync's real-time protocol, where Amplify JS and gql derive it for a host that is not AppSync's own.
+REALTIME_PATH = PATH + "/realtime"
 AMPLIFY_CONFIG_PATH = "/amplify-config.json"
 SCHEMA_PATH = "/schema.graphql"
 # The request headers AppSync's clients send (Amplify JS, gql, SigV4 signers); a preflight asking for them passes.
@@ -184,6 +188,7 @@ class LocalAppSync:
         workers: int = 32,
         runtime: LocalRuntime | None = None,
         web_dist: Path = WEB_DIST,
+        keep_alive_seconds: float = KEEP_ALIVE_SECONDS,
     ) -> None:
         # What AWS runs around the Lambdas (the saga, the event bus and its consumers), in this process.
         self._owns_runtime = runtime is None
@@ -218,6 +223,9 @@ class LocalAppSync:
             routes=[
                 Route(PATH, BodySizeLimit(graphql, self.limits.body_bytes), methods=["GET", "POST"]),
                 WebSocketRoute(PATH, view),
+                WebSocketRoute(
+                    REALTIME_PATH, AppSyncRealtime(self.schema, self.credentials, self.limits, keep_alive_seconds)
+                ),
                 Route("/", self._home),
                 Route(IDE_PREFIX + "{spec:path}", self.ide_assets.serve, methods=["GET"]),
             ]

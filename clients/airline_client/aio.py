@@ -42,11 +42,16 @@ def _failure(error: BaseException) -> AirlineError:
     if isinstance(error, TransportQueryError):
         errors = error.errors or [{"message": str(error)}]
         first = errors[0] if isinstance(errors[0], Mapping) else {"message": str(errors[0])}
+        # AppSync's real-time `error` message: gql hands over its payload, {"errors": [...]}.
+        nested = first.get("errors")
+        if isinstance(nested, list) and nested and isinstance(nested[0], Mapping):
+            first = nested[0]
         if first.get("errorType") == "UnauthorizedException":
             return NotAuthenticated(str(first.get("message")), 401)
         return api_error(first)
     if isinstance(error, TransportServerError):
-        if error.code == 401:
+        # A refused real-time handshake (connection_error) reaches gql's caller only as its message.
+        if error.code == 401 or (error.code is None and "UnauthorizedException" in str(error)):
             return NotAuthenticated(str(error), 401)
         return TransportFailure(str(error), error.code)
     return TransportFailure(f"{type(error).__name__}: {error}")

@@ -1,5 +1,6 @@
 """Where the client connects and how it signs in, from arguments or environment variables, and the gql transports
-for each target: the local AppSync (HTTP + graphql-transport-ws) or AWS AppSync (HTTP + its realtime protocol)."""
+for each target: HTTP, and AppSync's real-time protocol (gql's AppSyncWebsocketsTransport) for subscriptions, on AWS
+AppSync and on the local one alike."""
 
 from __future__ import annotations
 
@@ -20,8 +21,6 @@ from gql.transport.appsync_auth import (
     AppSyncJWTAuthentication,
 )
 from gql.transport.appsync_websockets import AppSyncWebsocketsTransport
-from gql.transport.common.base import SubscriptionTransportBase
-from gql.transport.websockets import WebsocketsTransport
 
 LOCAL_URL = "http://127.0.0.1:4000/graphql"
 
@@ -78,15 +77,13 @@ def _is_appsync_host(host: str) -> bool:
 
 
 def realtime_url_for(url: str, target: Target) -> str:
-    """The subscriptions endpoint of a GraphQL URL: the same path over ws(s) locally; AppSync's realtime host."""
-    scheme, host, path, query, fragment = urlsplit(url)
-    secure = scheme == "https"
-    if target is Target.LOCAL:
-        return urlunsplit(("wss" if secure else "ws", host, path, query, fragment))
-    if _is_appsync_host(host):
+    """The real-time endpoint of a GraphQL URL: AppSync's realtime host, else `<path>/realtime` (a custom domain, or
+    the local AppSync, which also answers over ws:// when its URL is http://)."""
+    scheme, host, path, _, _ = urlsplit(url)
+    if target is Target.APPSYNC and _is_appsync_host(host):
         return urlunsplit(("wss", host.replace(".appsync-api.", ".appsync-realtime-api."), path, "", ""))
-    # A custom domain name: AppSync serves its realtime endpoint under /graphql/realtime.
-    return urlunsplit(("wss", host, path.rstrip("/") + "/realtime", "", ""))
+    secure = target is Target.APPSYNC or scheme == "https"
+    return urlunsplit(("wss" if secure else "ws", host, path.rstrip("/") + "/realtime", "", ""))
 
 
 @dataclass(frozen=True)
@@ -163,6 +160,18 @@ def appsync_auth(endpoint: Endpoint) -> AppSyncAuthentication:
     raise ValueError("AppSync needs credentials: an API key, a token or IAM")
 
 
+class HeaderAuthentication(AppSyncAuthentication):
+    """Credentials sent as the plain headers the local AppSync reads (its IAM principal is in-process: no SigV4), in
+    the real-time handshake and in each subscription's `extensions.authorization`, as AppSync's own auth classes do."""
+
+    def __init__(self, host: str, headers: Mapping[str, str]) -> None:
+        self._host = host
+        self.headers = dict(headers)
+
+    def get_headers(self, data: str | None = None, headers: dict[str, Any] | None = None) -> dict[str, Any]:
+        return {"host": self._host, **self.headers}
+
+
 def local_headers(endpoint: Endpoint) -> dict[str, str]:
     """The headers that carry the credentials to the local server, as AppSync reads them."""
     headers: dict[str, str] = {}
@@ -182,18 +191,10 @@ def http_transport(endpoint: Endpoint) -> AIOHTTPTransport:
     )
 
 
-def subscription_transport(endpoint: Endpoint) -> SubscriptionTransportBase:
+def subscription_transport(endpoint: Endpoint) -> AppSyncWebsocketsTransport:
+    """AppSync's real-time protocol for both targets; only the way credentials are signed differs."""
     if endpoint.target is Target.LOCAL:
-        headers = local_headers(endpoint)
-        # The credentials go both on the upgrade request and in connection_init, where graphql-transport-ws
-        # servers read them.
-        return WebsocketsTransport(
-            url=endpoint.realtime_url,
-            headers=headers,
-            init_payload=headers,
-            subprotocols=[WebsocketsTransport.GRAPHQLWS_SUBPROTOCOL],
-            connect_timeout=round(endpoint.timeout),
-        )
-    return AppSyncWebsocketsTransport(
-        url=endpoint.realtime_url, auth=appsync_auth(endpoint), connect_timeout=round(endpoint.timeout)
-    )
+        auth: AppSyncAuthentication = HeaderAuthentication(_host(endpoint.url), local_headers(endpoint))
+    else:
+        auth = appsync_auth(endpoint)
+    return AppSyncWebsocketsTransport(url=endpoint.realtime_url, auth=auth, connect_timeout=round(endpoint.timeout))

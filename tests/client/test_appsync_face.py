@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -13,6 +14,7 @@ from airline_client.connection import realtime_url_for, subscription_transport
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
+from gql.transport.appsync_websockets import AppSyncWebsocketsTransport
 
 from tests.client.fakes import FLIGHT, scripted_server
 
@@ -109,7 +111,37 @@ def test_a_custom_domain_uses_appsyncs_realtime_path() -> None:
     assert (
         realtime_url_for("https://api.example.com/graphql", Target.APPSYNC) == "wss://api.example.com/graphql/realtime"
     )
-    assert realtime_url_for("http://127.0.0.1:4000/graphql", Target.LOCAL) == "ws://127.0.0.1:4000/graphql"
+    # The local AppSync answers the same protocol where Amplify and gql look for it on a host that is not AppSync's
+    assert realtime_url_for("http://127.0.0.1:4000/graphql", Target.LOCAL) == "ws://127.0.0.1:4000/graphql/realtime"
+    assert realtime_url_for("https://127.0.0.1:4443/graphql", Target.LOCAL) == "wss://127.0.0.1:4443/graphql/realtime"
+
+
+@pytest.mark.parametrize(
+    ("credentials", "expected"),
+    [
+        ({"api_key": "da2-local"}, {"x-api-key": "da2-local"}),
+        ({"token": "eyJ.local.jwt"}, {"Authorization": "eyJ.local.jwt"}),
+        (
+            {"headers": {"Authorization": "AWS4-HMAC-SHA256 Principal=p, Signature=s"}},
+            {"Authorization": "AWS4-HMAC-SHA256 Principal=p, Signature=s"},
+        ),
+    ],
+    ids=["api key", "user token", "in-process IAM headers"],
+)
+def test_the_local_face_subscribes_through_the_same_appsync_transport(
+    credentials: dict[str, Any], expected: dict[str, str]
+) -> None:
+    # Given the local API
+    endpoint = Endpoint.resolve("http://127.0.0.1:4000/graphql", **credentials, environ={})
+
+    # When the subscription transport is built
+    transport = subscription_transport(endpoint)
+
+    # Then it is gql's AppSync transport, at <url>/realtime, with the credentials as plain headers in the handshake
+    assert isinstance(transport, AppSyncWebsocketsTransport)
+    assert transport.adapter.url.startswith("ws://127.0.0.1:4000/graphql/realtime?")
+    assert _handshake_header(transport.adapter.url) == {"host": "127.0.0.1:4000", **expected}
+    assert transport.auth.get_headers("{}") == {"host": "127.0.0.1:4000", **expected}
 
 
 def test_settings_come_from_the_environment_when_not_given() -> None:

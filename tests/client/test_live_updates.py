@@ -1,4 +1,4 @@
-"""The client's subscriptions against the local AppSync over a real WebSocket (graphql-transport-ws): flight
+"""The client's subscriptions against the local AppSync over a real WebSocket (AppSync's real-time protocol): flight
 delays, booking status events, and wait_for_booking, also when its socket is cut mid-wait."""
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from airline_client import (
     BookingStatus,
     BookingStatusEvent,
     FlightDelay,
+    NotAuthenticated,
     Unauthorized,
 )
 from gql import Client, GraphQLRequest, gql
@@ -184,6 +185,12 @@ def test_subscribing_to_another_customers_bookings_is_unauthorized(
             asyncio.run(scenario())
 
 
+def test_a_subscription_with_a_wrong_api_key_is_not_authenticated(api_url: str) -> None:
+    # The real-time handshake is refused with AppSync's connection_error: a transport-level refusal, as over HTTP.
+    with AirlineClient(api_url, api_key="da2-not-the-key", backoff=QUICK) as stranger, pytest.raises(NotAuthenticated):
+        next(stranger.subscribe_flight_delays())
+
+
 def test_wait_for_booking_gets_the_final_state_from_the_subscription(
     connect: Connect, api_url: str, appsync: LocalAppSync, pool: ThreadPoolExecutor
 ) -> None:
@@ -207,7 +214,7 @@ def test_wait_for_booking_still_gets_the_final_state_when_its_socket_is_cut(
     # Given Kate waiting for a PENDING booking, her WebSocket going through a proxy
     proxy = CuttableProxy(("127.0.0.1", urlsplit(api_url).port or 80))
     booking = a_pending_booking(user_sub("kate"))
-    kate = connect("kate", realtime_url=f"ws://127.0.0.1:{proxy.port}/graphql")
+    kate = connect("kate", realtime_url=f"ws://127.0.0.1:{proxy.port}/graphql/realtime")
     ready = subscribed(appsync, "onBookingStatusChanged")
     waiting = pool.submit(kate.wait_for_booking, booking.id, PATIENCE, recheck=3600)
     until(ready)

@@ -152,13 +152,22 @@ class SubscriptionBroker:
 
         return resolve_and_publish
 
-    async def _stream(self, field_name: str, filters: dict[str, Any]) -> AsyncGenerator[Mapping[str, Any], None]:
+    async def _stream(
+        self,
+        field_name: str,
+        filters: dict[str, Any],
+        on_subscribed: Callable[[], Awaitable[None]] | None = None,
+    ) -> AsyncGenerator[Mapping[str, Any], None]:
         # Registered on the first read and removed however the stream ends: completed, cancelled or closed
         # because its socket dropped.
         subscriber = Subscriber(field_name, filters, asyncio.get_running_loop())
         with self._lock:
             self._subscribers[field_name].add(subscriber)
         try:
+            if on_subscribed is not None:
+                # A protocol that acknowledges a subscription (AppSync's start_ack) does so only now, so whatever is
+                # published after the acknowledgement reaches this subscriber.
+                await on_subscribed()
             while True:
                 yield await subscriber.queue.get()
         finally:
@@ -181,7 +190,7 @@ class SubscriptionBroker:
                     "Unauthorized", f"Not Authorized to access {field_name} on type {self.subscription_type}"
                 )
             filters = {name: value for name, value in arguments.items() if value is not None}
-            return self._stream(field_name, filters)
+            return self._stream(field_name, filters, getattr(info.context, "on_subscribed", None))
 
         return subscribe
 
