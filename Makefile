@@ -94,6 +94,7 @@ bench: install
 	$(BIN)/python bench/cold_start.py
 	$(BIN)/python bench/local_server.py
 	$(BIN)/python bench/booking_latency.py
+	$(BIN)/python bench/cognito_sign_in.py
 
 clean:
 	rm -rf $(VENV) node_modules tests/node/node_modules web/node_modules web/dist web/.build-stamp web/src/generated .local .pytest_cache .mypy_cache .ruff_cache

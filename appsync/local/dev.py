@@ -14,8 +14,10 @@ from pathlib import Path
 import uvicorn
 
 from appsync.local import environment
+from appsync.local.cognito.pool import DEMO_PASSWORD, DEMO_USERS
+from appsync.local.cognito.tokens import PREFIX
 from appsync.local.dynamodb.local import ROOT, DynamoDBLocal, DynamoDBLocalError, find_jar_dir
-from appsync.local.server import LocalAppSync, bind, serving, url_of, uvicorn_config
+from appsync.local.server import PATH, LocalAppSync, bind, serving, url_of, uvicorn_config
 
 DEFAULT_PORT = 4000
 DEFAULT_TLS_PORT = 4443
@@ -38,14 +40,29 @@ class StartError(Exception):
     """`airline dev` cannot start; the message says why and what to do, on one line."""
 
 
-def _bind(host: str, port: int, option: str, make_variable: str) -> socket.socket:
+def _free_port_after(host: str, port: int, taken: set[int]) -> int:
+    """A port above `port` that nothing listens on now, to suggest in the message."""
+    for candidate in range(port + 1, min(port + 100, 65536)):
+        if candidate in taken:
+            continue
+        with socket.socket() as probe:
+            try:
+                probe.bind((host, candidate))
+            except OSError:
+                continue
+            return candidate
+    return port + 1
+
+
+def _bind(host: str, port: int, option: str, make_variable: str, taken: set[int]) -> socket.socket:
     try:
         return bind(host, port)
     except OSError as error:
         if error.errno == errno.EADDRINUSE:
+            other = _free_port_after(host, port, taken)
             raise StartError(
                 f"port {port} on {host} is in use (another airline dev?): stop it, or pick another port with "
-                f"{option} {port + 1} (make dev {make_variable}={port + 1})"
+                f"{option} {other} (make dev {make_variable}={other})"
             ) from error
         raise StartError(f"cannot listen on {host}:{port}: {error.strerror}; try {option} <port>") from error
 
@@ -60,6 +77,7 @@ def _check_java() -> None:
 
 def banner(url: str, tls_url: str, appsync: LocalAppSync, dynamodb: DynamoDBLocal, seconds: float, added: int) -> str:
     key = appsync.credentials.api_key
+    users = [f"{name} (Admins)" if groups else name for name, groups in DEMO_USERS.items()]
     return f"""
 Local AppSync ready in {seconds:.1f} s ({added} sample flights added)
 
@@ -68,6 +86,8 @@ Local AppSync ready in {seconds:.1f} s ({added} sample flights added)
   Real-time      {tls_url.replace("https://", "wss://")}/realtime   (AppSync's protocol: Amplify JS, gql; ws:// too)
   Live           {url.replace("http://", "ws://")}   (graphql-transport-ws for GraphiQL; credentials in connection_init)
   API key        {key}   header  x-api-key: {key}
+  Sign-in        {tls_url.removesuffix(PATH)}{PREFIX}   (Cognito's IdP API: Auth.Cognito.userPoolEndpoint; also on HTTP)
+  Users          {", ".join(users)}  password: {DEMO_PASSWORD}
   User token     .venv/bin/airline token alice [--admin]   header  Authorization: <token>
   DynamoDB       {dynamodb.endpoint}   (data in {dynamodb.db_path})
 
@@ -93,9 +113,10 @@ def _run(host: str, port: int, state_dir: Path, tls_port: int) -> int:
     _check_java()
     ensure_dynamodb_local()
     # Bound first: a port in use fails before anything starts, and the URL answers as soon as it is printed.
-    sock = _bind(host, port, "--port", "PORT")
+    ports = {port, tls_port}
+    sock = _bind(host, port, "--port", "PORT", ports)
     try:
-        tls_sock = _bind(host, tls_port, "--tls-port", "TLS_PORT")
+        tls_sock = _bind(host, tls_port, "--tls-port", "TLS_PORT", ports)
     except StartError:
         sock.close()
         raise
@@ -109,7 +130,11 @@ def _run(host: str, port: int, state_dir: Path, tls_port: int) -> int:
         create_table_if_missing()
         # Idempotent: the first start writes the sample flights, later ones add only the days not there yet.
         added = seed()
-        appsync = LocalAppSync(state_dir)
+        # The user pool's issuer is served where the frontend's config points: the TLS endpoint.
+        appsync = LocalAppSync(state_dir, public_url=url_of(tls_sock, tls=True).removesuffix(PATH))
+        # `airline token` in another shell signs with the issuer served here; the demo users exist from the start.
+        appsync.credentials.record_issuer()
+        appsync.user_pool.ensure_demo_users()
         # The same API over HTTPS/WSS from a thread (Amplify JS subscribes only over wss://); HTTP on the main one.
         with serving(appsync, tls_sock, tls=True, log_level="info") as tls_url:
             url = url_of(sock)

@@ -52,8 +52,8 @@ def amplify(server: TlsServer, scenario: str, **settings: str) -> dict[str, Any]
     env = {
         **os.environ,
         "NODE_EXTRA_CA_CERTS": server.ca_path,
-        "AIRLINE_ENDPOINT": server.url,
-        "AIRLINE_API_KEY": server.appsync.credentials.api_key,
+        # All a frontend is told: where its configuration is (the endpoint, the API key, the auth mode).
+        "AIRLINE_CONFIG_URL": server.url.removesuffix("/graphql") + "/amplify-config.json",
         "AIRLINE_SCENARIO": scenario,
         **{f"AIRLINE_{name.upper()}": value for name, value in settings.items()},
     }
@@ -67,7 +67,7 @@ def amplify(server: TlsServer, scenario: str, **settings: str) -> dict[str, Any]
 
 
 def test_amplify_receives_a_flight_delay_over_wss(tls: TlsServer, credentials: LocalCredentials) -> None:
-    # Given an Amplify JS app configured with the local https endpoint and the API key, watching a flight
+    # Given an Amplify JS app configured from /amplify-config.json (the https endpoint, the API key), watching a flight
     flight_id = a_flight_in_the_catalog()
 
     # When an Admin (signed in, through the same app) delays it

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import datetime
+import json
+import os
 import socket
 import ssl
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -25,6 +28,7 @@ from resolvers.store import flights as flight_store
 from tests.factories import a_flight
 
 PATIENCE = 30.0
+NODE_CLIENTS = Path(__file__).resolve().parents[1] / "node"
 LIST = '{ listFlights(filter: {departureAirportCode: "LGW", arrivalAirportCode: "MAD"}, limit: 1) { items { id } } }'
 ON_DELAY = "subscription($id: ID) { onFlightDelayed(flightId: $id) { flightId delayMinutes reason } }"
 DELAY = "mutation($input: DelayFlightInput!) { delayFlight(input: $input) { flightId delayMinutes } }"
@@ -153,3 +157,32 @@ def test_a_server_certificate_near_its_end_is_renewed_under_the_same_ca(tmp_path
     assert cert.not_valid_after_utc > datetime.datetime.now(datetime.UTC)
     assert renewed.ca_path.read_bytes() == ca
     cert.verify_directly_issued_by(x509.load_pem_x509_certificate(ca))
+
+
+def test_amplify_js_configured_from_the_served_config_queries_over_tls(
+    tls_url: str, ca_path: Path, credentials: Any, sample_flights: int
+) -> None:
+    # Given Amplify JS v6 in Node, trusting the local CA as the README says (NODE_EXTRA_CA_CERTS)
+    environ = {
+        **os.environ,
+        "NODE_EXTRA_CA_CERTS": str(ca_path),
+        "CONFIG_URL": tls_url.removesuffix("/graphql") + "/amplify-config.json",
+        "QUERY": LIST,
+    }
+
+    # When it configures itself from /amplify-config.json and queries with its default auth mode
+    done = subprocess.run(
+        ["node", str(NODE_CLIENTS / "configured_query.mjs")],
+        capture_output=True,
+        text=True,
+        env=environ,
+        cwd=NODE_CLIENTS,
+        timeout=120,
+    )
+
+    # Then it reached the TLS endpoint with the API key and got flights
+    assert done.returncode == 0, done.stderr
+    output = json.loads(done.stdout)
+    assert output["config"]["API"]["GraphQL"]["endpoint"] == tls_url
+    assert output["config"]["API"]["GraphQL"]["apiKey"] == credentials.api_key
+    assert len(output["result"]["data"]["listFlights"]["items"]) == 1

@@ -1,6 +1,7 @@
-// Amplify JS v6 in Node, subscribing through AppSync's real-time protocol as a browser app would: it connects to
-// <endpoint>/realtime over wss:// itself. The test that runs it passes (env):
-//   AIRLINE_ENDPOINT  the https GraphQL URL      AIRLINE_API_KEY  the API key
+// Amplify JS v6 in Node, subscribing through AppSync's real-time protocol as a browser app would: configured with
+// what the server's /amplify-config.json answers, it connects to <endpoint>/realtime over wss:// itself. The test
+// that runs it passes (env):
+//   AIRLINE_CONFIG_URL  https://<host>/amplify-config.json
 //   AIRLINE_SCENARIO  "delay", "booking" or "refused"
 //   AIRLINE_TOKEN     the subscriber's user token (booking, refused)   AIRLINE_ADMIN_TOKEN  an Admin's (delay)
 //   AIRLINE_FLIGHT    the flight to delay or book                      AIRLINE_CUSTOMER     the channel's customer
@@ -15,16 +16,9 @@ globalThis.WebSocket = WebSocket; // Node 20 has no WebSocket of its own
 const env = process.env;
 const PATIENCE_MS = 30_000;
 
-Amplify.configure({
-  API: {
-    GraphQL: {
-      endpoint: env.AIRLINE_ENDPOINT,
-      region: 'eu-west-1',
-      defaultAuthMode: 'apiKey',
-      apiKey: env.AIRLINE_API_KEY,
-    },
-  },
-});
+const configAnswer = await fetch(env.AIRLINE_CONFIG_URL);
+if (!configAnswer.ok) throw new Error(`GET ${env.AIRLINE_CONFIG_URL}: ${configAnswer.status}`);
+Amplify.configure(await configAnswer.json());
 const client = generateClient();
 // A user token travels as the Authorization header, as a Cognito ID token does on AppSync.
 const asUser = (token) => ({ authMode: 'lambda', authToken: token });
