@@ -40,7 +40,7 @@ export function subscribe<TData, TVariables extends object = Variables>(
     const timer = setTimeout(resolve, timeoutMs)
     stopListening = Hub.listen('api', ({ payload }) => {
       const data = payload.data as { query?: string; variables?: Variables } | undefined
-      if (payload.event === 'Subscription ack' && data?.query === query && sameVariables(data.variables, variables)) {
+      if (payload.event === 'Subscription ack' && sameQuery(data?.query, query) && sameVariables(data?.variables, variables)) {
         clearTimeout(timer)
         stopListening()
         resolve()
@@ -60,6 +60,12 @@ export function subscribe<TData, TVariables extends object = Variables>(
       handle.unsubscribe()
     },
   }
+}
+
+// Amplify re-prints the document it sends (graphql's print): compare without layout.
+function sameQuery(a: string | undefined, b: string): boolean {
+  const bare = (text: string) => text.replace(/[\s,]+/g, '')
+  return a !== undefined && bare(a) === bare(b)
 }
 
 function sameVariables(a: Variables | undefined, b: object): boolean {
