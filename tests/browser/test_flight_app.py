@@ -3,10 +3,13 @@ live, find it, earn points, get told of a delay, cancel; and what must never hap
 
 from __future__ import annotations
 
+import logging
 import re
+import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import LIVE_TIMEOUT_MS, FlightApp
@@ -151,3 +154,23 @@ def test_the_app_is_usable_by_keyboard(open_app: OpenApp) -> None:
     app.page.get_by_label("Date").fill((datetime.now(UTC) + timedelta(days=1)).date().isoformat())
     app.page.get_by_label("Date").press("Enter")
     expect(app.page.get_by_role("button", name="Book").first).to_be_visible()
+
+
+def test_a_new_customer_signs_up_confirms_with_the_code_and_signs_in(
+    open_app: OpenApp, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING, logger="appsync.local.cognito")
+    username = f"carol{uuid.uuid4().hex[:8]}"
+    app = open_app("")
+    app.page.get_by_role("button", name="Create an account").click()
+    app.page.get_by_label("Username").fill(username)
+    app.page.get_by_label("Email").fill(f"{username}@example.com")
+    app.page.get_by_label("Password").fill("Sunny-Days-2026")
+    app.page.get_by_role("button", name="Create account").click()
+    # The local pool prints the confirmation code in the dev log, as Cognito would mail it
+    expect(app.page.get_by_role("heading", name="Confirm your account")).to_be_visible()
+    codes = [re.search(r"confirmation code for \S+: (\d+)", r.getMessage()) for r in caplog.records]
+    (code,) = [m.group(1) for m in codes if m and username in m.group(0)]
+    app.page.get_by_label("Confirmation code").fill(code)
+    app.page.get_by_role("button", name="Confirm").click()
+    expect(app.page.get_by_text(f"Signed in as {username}")).to_be_visible(timeout=LIVE_TIMEOUT_MS)

@@ -15,7 +15,7 @@ const AUTH_ERRORS: Record<string, string> = {
   NotAuthorizedException: 'The username or password is incorrect.',
   UserNotFoundException: 'The username or password is incorrect.',
   UsernameExistsException: 'That username is taken. Please choose another one.',
-  InvalidPasswordException: 'The password is too weak: use at least 8 characters with upper and lower case letters and digits.',
+  InvalidPasswordException: 'The password is too weak: use a longer one with upper and lower case letters, digits and a symbol.',
   InvalidParameterException: 'Some details are not valid.',
   CodeMismatchException: 'The confirmation code is not right. Please check it and try again.',
   ExpiredCodeException: 'The confirmation code has expired. Please ask for a new one.',
@@ -65,6 +65,11 @@ export function describeError(error: unknown): string {
     }
     if (/network|fetch/i.test(graphQLError.message ?? '')) return AUTH_ERRORS.NetworkError as string
     return FALLBACK
+  }
+  if (isRecord(error) && error.name === 'InvalidPasswordException' && typeof error.message === 'string') {
+    // Cognito names the rule the password broke ("Password not long enough").
+    const rule = error.message.split(': ').pop() ?? ''
+    if (rule) return `The password is too weak: ${rule.charAt(0).toLowerCase()}${rule.slice(1)}.`
   }
   if (isRecord(error) && typeof error.name === 'string' && error.name in AUTH_ERRORS) {
     return AUTH_ERRORS[error.name] as string

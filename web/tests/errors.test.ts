@@ -45,6 +45,13 @@ describe('describeError', () => {
     expect(describeError(taken)).toBe('That username is taken. Please choose another one.')
   })
 
+  it('names the password rule Cognito says was broken', () => {
+    const weak = Object.assign(new Error('Password did not conform with policy: Password not long enough'), {
+      name: 'InvalidPasswordException',
+    })
+    expect(describeError(weak)).toBe('The password is too weak: password not long enough.')
+  })
+
   it('says when the service cannot be reached', () => {
     expect(describeError(new TypeError('Failed to fetch'))).toMatch(/cannot be reached/)
   })
