@@ -36,7 +36,8 @@ LIVE_TIMEOUT_MS = 20_000
 VIEWPORT = {"width": 1100, "height": 760}
 
 
-@pytest.fixture(scope="session")
+# Module scope: Chromium and this server stop once the browser tests are done, not at the end of the whole session.
+@pytest.fixture(scope="module")
 def app_url(dynamodb: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The local AppSync over HTTPS/WSS (Amplify subscribes only over wss://) serving web/dist at /."""
     assert (WEB_DIST / "index.html").is_file(), "web/dist is not built: `make web` (make test builds it first)"
@@ -51,7 +52,7 @@ def app_url(dynamodb: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
     appsync.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
