@@ -51,7 +51,7 @@ def main() -> None:
         idp = boto3.client(
             "cognito-idp",
             endpoint_url=f"http://{host}:{port}{PREFIX}",
-            region_name="us-east-1",
+            region_name="eu-west-1",
             aws_access_key_id="local",
             aws_secret_access_key="local",  # noqa: S106 (the local pool takes any credentials)
         )

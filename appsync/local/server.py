@@ -201,6 +201,8 @@ class LocalAppSync:
         # `airline dev` serves; without one, the issuer `airline dev` last recorded in the state dir, or its default's).
         self.credentials = LocalCredentials(state_dir, issuer_for(public_url) if public_url else None)
         self.user_pool = UserPool(state_dir, self.credentials)
+        self.limits = limits or Limits.from_environ()
+        self.invoker = LambdaInvoker(ThreadPoolExecutor(max_workers=workers, thread_name_prefix="lambda"))
         self.state_dir = state_dir
         # The web app's build at / (GraphiQL there without one).
         self.web = WebApp(web_dist, PATH)
@@ -208,8 +210,6 @@ class LocalAppSync:
         self.tls_url: str | None = None
         # Sections /amplify-config.json adds beside API, e.g. the local user pool's {"Auth": {"Cognito": ...}}.
         self.amplify_sections: list[SectionProvider] = [self.user_pool.amplify_section]
-        self.limits = limits or Limits.from_environ()
-        self.invoker = LambdaInvoker(ThreadPoolExecutor(max_workers=workers, thread_name_prefix="lambda"))
         rules = field_rules(contract())
         # The active subscriptions, and the fan-out of the results of the mutations @aws_subscribe lists.
         self.subscriptions = SubscriptionBroker(contract(), rules)

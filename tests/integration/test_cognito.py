@@ -33,7 +33,7 @@ def idp(base_url: str) -> Any:
     return boto3.client(
         "cognito-idp",
         endpoint_url=base_url + PREFIX,
-        region_name="us-east-1",
+        region_name="eu-west-1",
         aws_access_key_id="local",
         aws_secret_access_key="local",
         config=Config(retries={"max_attempts": 1}),
@@ -224,3 +224,34 @@ def test_groups_ride_in_the_tokens_and_admins_may_read_any_loyalty(
     query = 'query { getLoyalty(customer: "someone-else") { customer } }'
     answer = requests.post(api_url, json={"query": query}, headers={"Authorization": tokens["AccessToken"]}, timeout=30)
     assert answer.json()["data"]["getLoyalty"]["customer"] == "someone-else", answer.json()
+
+
+def test_srp_for_an_unknown_user_answers_a_decoy_challenge_then_refuses(idp: Any, new_user: Callable[..., str]) -> None:
+    # Given a user who exists and a name that does not
+    known = new_user()
+    srp_known = AWSSRP(username=known, password=PASSWORD, pool_id=POOL_ID, client_id=CLIENT_ID, client=idp)
+    srp_unknown = AWSSRP(username="nobody-here", password=PASSWORD, pool_id=POOL_ID, client_id=CLIENT_ID, client=idp)
+    # When each starts SRP
+    challenges = [
+        idp.initiate_auth(ClientId=CLIENT_ID, AuthFlow="USER_SRP_AUTH", AuthParameters=c.get_auth_params())
+        for c in (srp_known, srp_unknown)
+    ]
+    # Then both get the same kind of challenge, and the unknown name is refused only at the answer, as a wrong password
+    assert [c["ChallengeName"] for c in challenges] == ["PASSWORD_VERIFIER", "PASSWORD_VERIFIER"]
+    known_parameters, unknown_parameters = (sorted(c["ChallengeParameters"]) for c in challenges)
+    assert known_parameters == unknown_parameters
+    with pytest.raises(ClientError) as refused:
+        srp_unknown.authenticate_user()
+    assert error_code(refused) == "NotAuthorizedException"
+    assert refused.value.response["Error"]["Message"] == "Incorrect username or password."
+
+
+def test_srp_tells_an_unconfirmed_user_apart_only_with_the_right_password(idp: Any, appsync: LocalAppSync) -> None:
+    name = f"unconfirmed-{next(_names)}-{id(appsync)}"
+    idp.sign_up(ClientId=CLIENT_ID, Username=name, Password=PASSWORD)
+    for password, expected in ((PASSWORD + "x", "NotAuthorizedException"), (PASSWORD, "UserNotConfirmedException")):
+        with pytest.raises(ClientError) as refused:
+            AWSSRP(
+                username=name, password=password, pool_id=POOL_ID, client_id=CLIENT_ID, client=idp
+            ).authenticate_user()
+        assert error_code(refused) == expected

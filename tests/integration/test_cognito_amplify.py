@@ -153,7 +153,7 @@ def test_amplify_signs_up_in_and_out_and_calls_appsync_as_the_user(tls_url: str,
         "cognito-idp",
         endpoint_url=tls_url.removesuffix(PATH) + PREFIX,
         verify=str(appsync.certificate.ca_path),
-        region_name="us-east-1",
+        region_name="eu-west-1",
         aws_access_key_id="local",
         aws_secret_access_key="local",
     )

@@ -116,7 +116,7 @@ def test_dev_serves_the_api_and_ctrl_c_stops_everything_it_started(tmp_path: Pat
             "cognito-idp",
             endpoint_url=sign_in_url,
             verify=str(tmp_path / "tls" / "ca.pem"),
-            region_name="us-east-1",
+            region_name="eu-west-1",
             aws_access_key_id="local",
             aws_secret_access_key="local",
         )

@@ -166,7 +166,7 @@ def test_amplify_config_points_at_this_api_with_its_key(frontend: Served, creden
         # The local user pool, on the same server (Amplify Auth's endpoint for Cognito's API)
         "Auth": {
             "Cognito": {
-                "userPoolId": "us-east-1_AirlineLocal",
+                "userPoolId": "eu-west-1_AirlineLocal",
                 "userPoolClientId": "airline-local",
                 "userPoolEndpoint": frontend.base + "/cognito",
                 "loginWith": {"username": True},

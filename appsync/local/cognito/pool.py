@@ -105,7 +105,10 @@ def _param(body: dict[str, Any], name: str) -> Any:
 class _Challenge:
     username: str
     session: srp.ServerSession
+    verifier: int
     expires: float
+    # A challenge answered for a user who does not exist: it looks like any other, and no answer passes it.
+    decoy: bool = False
 
 
 class UserPool:
@@ -117,6 +120,8 @@ class UserPool:
         # PASSWORD_VERIFIER challenges under way, by their SECRET_BLOCK (the one value every client sends back).
         self._challenges: dict[str, _Challenge] = {}
         self._challenges_lock = threading.Lock()
+        # Makes the decoy salt and verifier of a user who does not exist: the same for the same name, unguessable.
+        self._decoy_key = secrets.token_bytes(32)
         # The operations called, newest last (what a client sends: the tests read it, the dev log shows it).
         self.operations: deque[str] = deque(maxlen=1000)
 
@@ -261,21 +266,31 @@ class UserPool:
             big_a = int(parameters.get("SRP_A", ""), 16)
         except ValueError as exc:
             raise CognitoError("InvalidParameterException", "SRP_A is not a hexadecimal number") from exc
-        user = self._signed_in_user(username)
+        user = self.store.user(username)
+        if user is None:
+            # As Cognito with user existence errors prevented: a challenge like any other, refused at the answer.
+            digest = hmac.new(self._decoy_key, username.encode(), hashlib.sha256).digest()
+            salt, verifier = (
+                f"{int.from_bytes(digest[:16], 'big') | 1 << 127:x}",
+                pow(srp.G, int.from_bytes(digest), srp.N),
+            )
+        else:
+            salt, verifier = user["password"]["srp"]["salt"], int(user["password"]["srp"]["verifier"], 16)
         try:
-            session = srp.ServerSession.start(big_a, int(user["password"]["srp"]["verifier"], 16))
+            session = srp.ServerSession.start(big_a, verifier)
         except ValueError as exc:
             raise CognitoError("NotAuthorizedException", str(exc)) from exc
         secret_block = base64.b64encode(secrets.token_bytes(64)).decode()
         now = time.time()
+        challenge = _Challenge(username, session, verifier, now + CHALLENGE_SECONDS, decoy=user is None)
         with self._challenges_lock:
             for block in [b for b, c in self._challenges.items() if c.expires < now]:
                 del self._challenges[block]
-            self._challenges[secret_block] = _Challenge(username, session, now + CHALLENGE_SECONDS)
+            self._challenges[secret_block] = challenge
         return {
             "ChallengeName": "PASSWORD_VERIFIER",
             "ChallengeParameters": {
-                "SALT": user["password"]["srp"]["salt"],
+                "SALT": salt,
                 "SECRET_BLOCK": secret_block,
                 "SRP_B": f"{session.big_b:x}",
                 "USERNAME": username,
@@ -293,11 +308,12 @@ class UserPool:
             challenge = self._challenges.pop(secret_block, None)
         if challenge is None or challenge.expires < time.time() or challenge.username != responses.get("USERNAME"):
             raise CognitoError("NotAuthorizedException", "Invalid session for the user, session is expired.")
-        user = self._signed_in_user(challenge.username)
-        key = challenge.session.key(int(user["password"]["srp"]["verifier"], 16))
+        key = challenge.session.key(challenge.verifier)
         expected = srp.claim_signature(key, POOL_NAME, challenge.username, secret_block, responses.get("TIMESTAMP", ""))
-        if not hmac.compare_digest(expected, responses.get("PASSWORD_CLAIM_SIGNATURE", "")):
+        if challenge.decoy or not hmac.compare_digest(expected, responses.get("PASSWORD_CLAIM_SIGNATURE", "")):
             raise CognitoError("NotAuthorizedException", _INCORRECT)
+        # Only now, with the password proven, does the answer tell an unconfirmed user apart.
+        user = self._signed_in_user(challenge.username)
         return self._authenticated(challenge.username, user)
 
     def _tokens(self, username: str, user: Data, sign_in: SignIn) -> dict[str, Any]:

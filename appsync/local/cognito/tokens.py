@@ -7,8 +7,9 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-# The local pool's id (region_name, as Cognito's) and its one app client; the name part also salts SRP.
-POOL_ID = "us-east-1_AirlineLocal"
+# The local pool's id (<region>_<name> as Cognito's, in the stack's default region) and its one app client; the name
+# part also salts SRP.
+POOL_ID = "eu-west-1_AirlineLocal"
 POOL_NAME = POOL_ID.split("_", 1)[1]
 CLIENT_ID = "airline-local"
 # Where the IdP API is served (Amplify's userPoolEndpoint); the issuer is <base>/cognito/<pool id>, as Cognito's is
