@@ -151,3 +151,44 @@ def test_synthesis_uses_the_built_app_or_a_placeholder(
     source = web.web_source_dir()
     assert source == (dist if built else web.PLACEHOLDER)
     assert (source / "index.html").is_file()
+
+
+def _paths(node: Any, prefix: str = "") -> set[str]:
+    if not isinstance(node, dict):
+        return {prefix}
+    return set().union(*(_paths(value, f"{prefix}.{key}" if prefix else key) for key, value in node.items()))
+
+
+def test_the_deployed_config_has_the_shape_of_the_local_one(tmp_path: Path) -> None:
+    # Given the local AppSync's /amplify-config.json (API and the local user pool's Auth section)
+    from airline_infra import web
+
+    from appsync.local.amplify_config import amplify_config
+    from appsync.local.cognito.pool import UserPool
+    from appsync.local.graphql.auth import LocalCredentials
+
+    pool = UserPool(tmp_path, LocalCredentials(tmp_path))
+    local = amplify_config(
+        "https://127.0.0.1:4443/graphql", "da2-local", "https://127.0.0.1:4443", [pool.amplify_section]
+    )
+    # When the CDK app builds the deployed one (tokens stand in for the stack's outputs)
+    from aws_cdk import App, Stack
+    from aws_cdk import aws_appsync as appsync
+    from aws_cdk import aws_cognito as cognito
+
+    stack = Stack(App(), "Shape")
+    user_pool = cognito.UserPool(stack, "Pool")
+    api = appsync.GraphqlApi(
+        stack,
+        "Api",
+        name="shape",
+        definition=appsync.Definition.from_schema(appsync.SchemaFile.from_asset(str(web.ROOT / "schema.graphql"))),
+        authorization_config=appsync.AuthorizationConfig(
+            default_authorization=appsync.AuthorizationMode(authorization_type=appsync.AuthorizationType.API_KEY)
+        ),
+    )
+    deployed = web.amplify_config(api, user_pool, user_pool.add_client("Client"))
+    # Then both have the same fields, but for the local pool's own endpoint and the deployed pool's email sign-in
+    assert _paths(local) - {"Auth.Cognito.userPoolEndpoint"} == _paths(deployed) - {"Auth.Cognito.loginWith.email"}
+    assert local["API"]["GraphQL"]["defaultAuthMode"] in ("apiKey", "userPool")
+    assert deployed["API"]["GraphQL"]["defaultAuthMode"] == "userPool"
