@@ -78,9 +78,12 @@ def _check_java() -> None:
 def banner(url: str, tls_url: str, appsync: LocalAppSync, dynamodb: DynamoDBLocal, seconds: float, added: int) -> str:
     key = appsync.credentials.api_key
     users = [f"{name} (Admins)" if groups else name for name, groups in DEMO_USERS.items()]
+    # Over TLS: Amplify JS subscribes only over wss://, and a page on the same origin shares the certificate's trust.
+    web = f"{tls_url.removesuffix(PATH)}/" if appsync.web.built else "not built: make web (make dev builds it)"
     return f"""
 Local AppSync ready in {seconds:.1f} s ({added} sample flights added)
 
+  Web app        {web}   (the Flight App: sign in as alice)
   GraphQL        {url}   (open it in a browser for GraphiQL)
   GraphQL (TLS)  {tls_url}   (clients trust {appsync.certificate.ca_path})
   Real-time      {tls_url.replace("https://", "wss://")}/realtime   (AppSync's protocol: Amplify JS, gql; ws:// too)

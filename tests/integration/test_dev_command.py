@@ -78,6 +78,7 @@ def test_dev_serves_the_api_and_ctrl_c_stops_everything_it_started(tmp_path: Pat
     threading.Thread(target=read_lines, args=(process, lines), daemon=True).start()
     output: list[str] = []
     try:
+        web_app = wait_for(lines, r"Web app\s+(\S+)", output).group(1)
         url = wait_for(lines, rf"http://127\.0\.0\.1:{port}/graphql", output).group(0)
         tls_url = wait_for(lines, r"GraphQL \(TLS\)\s+(https://127\.0\.0\.1:\d+/graphql)", output).group(1)
         api_key = wait_for(lines, r"API key\s+(\S+)", output).group(1)
@@ -103,6 +104,11 @@ def test_dev_serves_the_api_and_ctrl_c_stops_everything_it_started(tmp_path: Pat
             timeout=30,
         )
         assert len(answer.json()["data"]["listFlights"]["items"]) == 3
+
+        # And the Flight App is served at the printed TLS root (make test builds web/dist before the tests)
+        assert web_app == f"https://127.0.0.1:{tls_port}/"
+        page = requests.get(web_app, verify=str(tmp_path / "tls" / "ca.pem"), timeout=30)
+        assert "<title>Flight App</title>" in page.text
 
         # And the demo admin signs in with the printed password at the printed sign-in URL, and so does
         # `airline token` in another shell: both tokens are the server's, for the sub it prints
