@@ -21,7 +21,9 @@ from appsync.local.server import LocalAppSync, serve_in_thread
 from appsync.local.web import WEB_DIST
 
 ROOT = Path(__file__).resolve().parents[2]
-SCREENSHOTS = ROOT / "docs" / "screenshots"
+# Every run takes its screenshots into the test session's temporary folder (look at them there); the README's copies
+# in docs/screenshots are refreshed only when asked: `SCREENSHOTS=docs/screenshots make pytest`.
+SCREENSHOTS_ENV = "SCREENSHOTS"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -68,6 +70,8 @@ class FlightApp:
     console_errors: list[str] = field(default_factory=list)
     # Console errors a test expects, by a part of their text (e.g. Chromium's own log of a 400 answer).
     expected_errors: list[str] = field(default_factory=list)
+    # Where screenshot() saves its pictures.
+    screenshots: Path | None = None
 
     def expect_console_error(self, text: str) -> None:
         self.expected_errors.append(text)
@@ -102,16 +106,23 @@ class FlightApp:
         return self.page.get_by_role("status")
 
     def screenshot(self, name: str) -> None:
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        self.page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
+        assert self.screenshots is not None, "FlightApp made without a screenshots folder"
+        self.screenshots.mkdir(parents=True, exist_ok=True)
+        self.page.screenshot(path=str(self.screenshots / f"{name}.png"))
 
 
 def tomorrow() -> str:
     return (datetime.now(UTC) + timedelta(days=1)).date().isoformat()
 
 
+@pytest.fixture(scope="module")
+def screenshots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    given = os.environ.get(SCREENSHOTS_ENV)
+    return ROOT / given if given else Path(tmp_path_factory.mktemp("screenshots"))
+
+
 @pytest.fixture
-def open_app(browser: Browser, app_url: str) -> Iterator[Callable[[str], FlightApp]]:
+def open_app(browser: Browser, app_url: str, screenshots: Path) -> Iterator[Callable[[str], FlightApp]]:
     """Opens the app in a fresh browser context signed in as the user named; no console error allowed."""
     contexts: list[tuple[BrowserContext, FlightApp]] = []
 
@@ -120,7 +131,7 @@ def open_app(browser: Browser, app_url: str) -> Iterator[Callable[[str], FlightA
         context = browser.new_context(base_url=app_url, ignore_https_errors=True, viewport=VIEWPORT)
         page = context.new_page()
         page.set_default_timeout(10_000)
-        app = FlightApp(page)
+        app = FlightApp(page, screenshots=screenshots)
 
         def on_console(message: ConsoleMessage) -> None:
             if message.type == "error" and not any(text in message.text for text in app.expected_errors):
