@@ -159,6 +159,14 @@ def to_script(name: str, source: str) -> str:
     )
 
 
+APPSYNC_DIR = Path(__file__).resolve().parents[2]
+
+
+def _name_of(path: Path) -> str:
+    resolved = path.resolve()
+    return resolved.relative_to(APPSYNC_DIR).as_posix() if resolved.is_relative_to(APPSYNC_DIR) else str(resolved)
+
+
 class JsRuntime:
     """The embedded V8 with @aws-appsync/utils and the resolver files loaded into it."""
 
@@ -170,8 +178,9 @@ class JsRuntime:
         self._loaded: dict[str, Path] = {}
 
     def load(self, path: Path, name: str | None = None) -> str:
-        """Check and load a resolver file (once); answers the name it runs under. Raises UnsupportedJs."""
-        name = name or path.name
+        """Check and load a resolver file (once); answers the name it runs under (its path under appsync/, unique
+        where two folders hold files of the same name). Raises UnsupportedJs."""
+        name = name or _name_of(path)
         if self._loaded.get(name) == path:
             return name
         source = path.read_text()
