@@ -1,7 +1,7 @@
 """Benchmarks what running the APPSYNC_JS files locally adds per resolver: request(ctx) and response(ctx) of a
 Lambda field in the embedded V8 (appsync/local/js/), with a realistic context (headers, identity, a page of five
-flights as the result), and a subscription resolver at subscribe time; then the same from 4 threads at once (one
-V8 context behind a lock). Prints a table (median, p99, in milliseconds)."""
+flights as the result), and a subscription resolver at subscribe time; then the same from 4 threads at once, sharing
+one V8 context behind a lock (what the server does) or each with its own. Prints a table (median, p99, in ms)."""
 
 from __future__ import annotations
 
@@ -98,12 +98,26 @@ def main() -> int:
             )
             for t in chunk
         ]
+    own = [JsRuntime() for _ in range(THREADS)]
+    for runtime in own:
+        runtime.load(BY_FIELD["Query", "listFlights"].code)
+    with ThreadPoolExecutor(THREADS) as pool:
+        separate = [
+            t
+            for chunk in pool.map(
+                lambda runtime: timings(lambda: lambda_resolver(runtime, lambda_name), RUNS // THREADS), own
+            )
+            for t in chunk
+        ]
+    for runtime in own:
+        runtime.close()
     print(f"V8 context created and utils loaded once: {created:.0f} ms\n")
     print("| per resolver (request + response in V8) | median | p99 |")
     print("|---|---:|---:|")
     print(row(f"Lambda field (listFlights), {RUNS} runs", single))
     print(row(f"subscription resolver (onFlightDelayed), {RUNS} runs", subscribe))
     print(row(f"Lambda field, {THREADS} threads sharing the context", shared))
+    print(row(f"Lambda field, {THREADS} threads with a context each", separate))
     return 0
 
 
