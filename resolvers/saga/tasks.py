@@ -6,7 +6,7 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 
-from resolvers.handlers.app import SERVICE
+from resolvers.config import SERVICE
 from resolvers.services import booking_saga
 
 logger = Logger(service=SERVICE)

@@ -10,7 +10,6 @@ from resolvers.domain.errors import Conflict, NotFound
 from resolvers.domain.models import Booking, BookingStatus
 from resolvers.notifications import notifier
 from resolvers.payments import provider as payment_provider
-from resolvers.services import catalog
 from resolvers.store import bookings as booking_store
 from resolvers.store import flights as flight_store
 
@@ -43,7 +42,7 @@ def collect_payment(booking_id: str, flight_id: str, payment_token: str) -> dict
     booking = _booking(booking_id)
     if booking.status is not BookingStatus.PENDING:
         raise Conflict(f"Booking {booking_id} is {booking.status}; no payment is collected for it")
-    flight = catalog.require_flight(flight_id)
+    flight = flight_store.require_flight(flight_id)
     provider = payment_provider()
     provider.authorize(booking_id, payment_token, flight.ticket_price, flight.ticket_currency)
     payment = provider.capture(booking_id)

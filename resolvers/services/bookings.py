@@ -5,7 +5,6 @@ A customer reads and changes their own bookings; Admins and IAM any customer's.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from datetime import UTC, datetime, timedelta
 
@@ -22,10 +21,8 @@ from resolvers.domain.errors import (
 from resolvers.domain.identity import AuthMode, Caller
 from resolvers.domain.inputs import BookingSearch, NewBooking, PageRequest
 from resolvers.domain.models import Booking, BookingStatus, BookingStatusEvent, FlightStatus, Page
-from resolvers.domain.references import new_reference
 from resolvers.notifications import notifier
 from resolvers.payments import provider as payment_provider
-from resolvers.saga.starter import start_booking_saga
 from resolvers.services import catalog
 from resolvers.store import bookings as booking_store
 from resolvers.store import flights as flight_store
@@ -63,6 +60,8 @@ def _booking_customer(caller: Caller, requested: str | None) -> str:
 
 
 def _request_hash(customer: str, new: NewBooking) -> str:
+    import hashlib  # initBooking only, like the rest of the write path: kept off the cold start of reads
+
     request = {"customer": customer, "flight": new.outbound_flight_id, "token": new.payment_token}
     return hashlib.sha256(json.dumps(request, sort_keys=True).encode()).hexdigest()
 
@@ -93,6 +92,8 @@ def _announce(booking: Booking, payment_token: str) -> None:
             subject=booking.id,
         )
     )
+    from resolvers.saga.starter import start_booking_saga
+
     # PENDING reaches subscribers before the saga can publish what follows it.
     notifier().booking_status(booking)
     start_booking_saga(booking.id, booking.outbound_flight_id, booking.customer, payment_token)
@@ -114,6 +115,8 @@ def init_booking(caller: Caller, new: NewBooking) -> Booking:
         raise ValidationError("input.outboundFlightId", "this flight has departed")
     if flight.seats_available <= 0:
         raise SeatsUnavailable(f"Flight {flight.id} has no seats left")
+
+    from resolvers.domain.references import new_reference
 
     for _ in range(_REFERENCE_ATTEMPTS):
         booking = Booking(

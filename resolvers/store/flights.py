@@ -74,6 +74,13 @@ def get_flight(flight_id: str) -> Flight | None:
         return None
 
 
+def require_flight(flight_id: str) -> Flight:
+    flight = get_flight(flight_id)
+    if flight is None:
+        raise NotFound(f"Flight {flight_id} does not exist")
+    return flight
+
+
 def get_flights(flight_ids: list[str]) -> dict[str, Flight]:
     """The flights that exist among `flight_ids`, by id, in one BatchGetItem per 100 distinct ids."""
     ensure_bound()
