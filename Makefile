@@ -72,8 +72,10 @@ seed: install-local
 
 bench: install
 	$(BIN)/python bench/cold_start.py
+	$(BIN)/python bench/booking_cost.py
 	$(BIN)/python bench/local_server.py
 	$(BIN)/python bench/booking_latency.py
+	$(BIN)/python bench/subscriptions.py
 
 clean:
 	rm -rf $(VENV) node_modules tests/node/node_modules .local .pytest_cache .mypy_cache .ruff_cache
