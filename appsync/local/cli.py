@@ -1,4 +1,4 @@
-"""`airline`: the local AppSync's command line (dev server, sample data, user tokens)."""
+"""`airline`: the local AppSync's command line (dev server, sample data, users and their tokens)."""
 
 from __future__ import annotations
 
@@ -40,9 +40,34 @@ def _dev(args: argparse.Namespace) -> int:
 
 
 def _token(args: argparse.Namespace) -> int:
+    from appsync.local.cognito.pool import UserPool
     from appsync.local.graphql.auth import LocalCredentials
 
-    print(LocalCredentials(args.state_dir).issue_token(args.user, admin=args.admin, hours=args.hours))
+    credentials = LocalCredentials(args.state_dir)
+    pool = UserPool(args.state_dir, credentials)
+    groups = pool.groups_of(args.user)
+    print(credentials.issue_token(args.user, admin=args.admin, hours=args.hours, groups=groups))
+    # stderr, so `$(airline token alice)` still captures the token alone; subscriptions need the sub.
+    print(f"sub {pool.sub_of(args.user)}", file=sys.stderr)
+    return 0
+
+
+def _user_add(args: argparse.Namespace) -> int:
+    import getpass
+
+    from appsync.local.cognito.pool import DEMO_PASSWORD, CognitoError, UserPool
+    from appsync.local.graphql.auth import LocalCredentials
+    from resolvers.domain.identity import ADMINS_GROUP
+
+    password = getpass.getpass(f"Password for {args.name}: ") if args.password else DEMO_PASSWORD
+    pool = UserPool(args.state_dir, LocalCredentials(args.state_dir))
+    try:
+        sub = pool.add_user(args.name, password, (ADMINS_GROUP,) if args.admin else (), replace=args.replace)
+    except CognitoError as error:
+        print(f"{error.type}: {error.message}", file=sys.stderr)
+        return 1
+    shown = "the password you typed" if args.password else f"password {DEMO_PASSWORD}"
+    print(f"{args.name} (sub {sub}){' in Admins' if args.admin else ''}, {shown}")
     return 0
 
 
@@ -67,6 +92,15 @@ def build_parser() -> argparse.ArgumentParser:
     token.add_argument("--hours", type=float, default=12, help="hours until the token expires (default 12)")
     token.add_argument("--state-dir", type=Path, default=environment.STATE_DIR, help=STATE_HELP)
     token.set_defaults(run=_token)
+    user = commands.add_parser("user", help="manage the local user pool's users")
+    user_commands = user.add_subparsers(dest="user_command", required=True)
+    add = user_commands.add_parser("add", help="add a confirmed user who can sign in at once")
+    add.add_argument("name", help="the user name to sign in with")
+    add.add_argument("--admin", action="store_true", help="put the user in the Admins group")
+    add.add_argument("--password", action="store_true", help="ask for the password (default: the demo password)")
+    add.add_argument("--replace", action="store_true", help="replace a user of that name (password and groups)")
+    add.add_argument("--state-dir", type=Path, default=environment.STATE_DIR, help=STATE_HELP)
+    add.set_defaults(run=_user_add)
     return parser
 
 

@@ -14,8 +14,10 @@ from pathlib import Path
 import uvicorn
 
 from appsync.local import environment
+from appsync.local.cognito.pool import DEMO_PASSWORD, DEMO_USERS
+from appsync.local.cognito.tokens import PREFIX
 from appsync.local.dynamodb.local import ROOT, DynamoDBLocal, DynamoDBLocalError, find_jar_dir
-from appsync.local.server import LocalAppSync, bind, serving, url_of, uvicorn_config
+from appsync.local.server import PATH, LocalAppSync, bind, serving, url_of, uvicorn_config
 
 DEFAULT_PORT = 4000
 DEFAULT_TLS_PORT = 4443
@@ -75,14 +77,20 @@ def _check_java() -> None:
 
 def banner(url: str, tls_url: str, appsync: LocalAppSync, dynamodb: DynamoDBLocal, seconds: float, added: int) -> str:
     key = appsync.credentials.api_key
+    users = [f"{name} (Admins)" if groups else name for name, groups in DEMO_USERS.items()]
+    # Over TLS: Amplify JS subscribes only over wss://, and a page on the same origin shares the certificate's trust.
+    web = f"{tls_url.removesuffix(PATH)}/" if appsync.web.built else "not built: make web (make dev builds it)"
     return f"""
 Local AppSync ready in {seconds:.1f} s ({added} sample flights added)
 
+  Web app        {web}   (the Flight App: sign in as alice)
   GraphQL        {url}   (open it in a browser for GraphiQL)
   GraphQL (TLS)  {tls_url}   (clients trust {appsync.certificate.ca_path})
   Real-time      {tls_url.replace("https://", "wss://")}/realtime   (AppSync's protocol: Amplify JS, gql; ws:// too)
   Live           {url.replace("http://", "ws://")}   (graphql-transport-ws for GraphiQL; credentials in connection_init)
   API key        {key}   header  x-api-key: {key}
+  Sign-in        {tls_url.removesuffix(PATH)}{PREFIX}   (Cognito's IdP API: Auth.Cognito.userPoolEndpoint; also on HTTP)
+  Users          {", ".join(users)}  password: {DEMO_PASSWORD}
   User token     .venv/bin/airline token alice [--admin]   header  Authorization: <token>
   DynamoDB       {dynamodb.endpoint}   (data in {dynamodb.db_path})
 
@@ -125,7 +133,11 @@ def _run(host: str, port: int, state_dir: Path, tls_port: int) -> int:
         create_table_if_missing()
         # Idempotent: the first start writes the sample flights, later ones add only the days not there yet.
         added = seed()
-        appsync = LocalAppSync(state_dir)
+        # The user pool's issuer is served where the frontend's config points: the TLS endpoint.
+        appsync = LocalAppSync(state_dir, public_url=url_of(tls_sock, tls=True).removesuffix(PATH))
+        # `airline token` in another shell signs with the issuer served here; the demo users exist from the start.
+        appsync.credentials.record_issuer()
+        appsync.user_pool.ensure_demo_users()
         # The same API over HTTPS/WSS from a thread (Amplify JS subscribes only over wss://); HTTP on the main one.
         with serving(appsync, tls_sock, tls=True, log_level="info") as tls_url:
             url = url_of(sock)

@@ -35,6 +35,9 @@ from strawberry.types import ExecutionResult
 
 from appsync.fields import FieldResolver, full_schema_sdl
 from appsync.local.amplify_config import SectionProvider, amplify_config
+from appsync.local.cognito.api import IdentityProviderApi
+from appsync.local.cognito.pool import UserPool
+from appsync.local.cognito.tokens import issuer_for
 from appsync.local.events.runtime import LocalRuntime
 from appsync.local.graphql.auth import (
     NOBODY,
@@ -189,11 +192,15 @@ class LocalAppSync:
         runtime: LocalRuntime | None = None,
         web_dist: Path = WEB_DIST,
         keep_alive_seconds: float = KEEP_ALIVE_SECONDS,
+        public_url: str | None = None,
     ) -> None:
         # What AWS runs around the Lambdas (the saga, the event bus and its consumers), in this process.
         self._owns_runtime = runtime is None
         self.runtime = runtime or LocalRuntime().start()
-        self.credentials = LocalCredentials(state_dir)
+        # The user pool's issuer is a URL this server answers: <public_url>/cognito/<pool id> (public_url is where
+        # `airline dev` serves; without one, the issuer `airline dev` last recorded in the state dir, or its default's).
+        self.credentials = LocalCredentials(state_dir, issuer_for(public_url) if public_url else None)
+        self.user_pool = UserPool(state_dir, self.credentials)
         self.limits = limits or Limits.from_environ()
         self.invoker = LambdaInvoker(ThreadPoolExecutor(max_workers=workers, thread_name_prefix="lambda"))
         self.state_dir = state_dir
@@ -202,7 +209,7 @@ class LocalAppSync:
         # Where the API is also served over HTTPS/WSS (set by `serving`): the endpoint /amplify-config.json gives.
         self.tls_url: str | None = None
         # Sections /amplify-config.json adds beside API, e.g. the local user pool's {"Auth": {"Cognito": ...}}.
-        self.amplify_sections: list[SectionProvider] = []
+        self.amplify_sections: list[SectionProvider] = [self.user_pool.amplify_section]
         rules = field_rules(contract())
         # The active subscriptions, and the fan-out of the results of the mutations @aws_subscribe lists.
         self.subscriptions = SubscriptionBroker(contract(), rules)
@@ -228,6 +235,7 @@ class LocalAppSync:
                 ),
                 Route("/", self._home),
                 Route(IDE_PREFIX + "{spec:path}", self.ide_assets.serve, methods=["GET"]),
+                *IdentityProviderApi(self.user_pool).routes(),
             ]
         )
         # Browsers on another origin (a Vite dev server, the built app elsewhere) may call every route, as AppSync

@@ -24,6 +24,10 @@ class WebApp:
         self.ide_path = ide_path
         self.files = StaticFiles(directory=dist, html=True, check_dir=False)
 
+    @property
+    def built(self) -> bool:
+        return (self.dist / "index.html").is_file()
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             if scope["type"] == "websocket":

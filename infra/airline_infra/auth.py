@@ -17,7 +17,8 @@ class Auth(Construct):
             self,
             "UserPool",
             self_sign_up_enabled=True,
-            sign_in_aliases=cognito.SignInAliases(email=True),
+            # A user name to sign in with, as the local user pool and the Flight App use; a verified email works too.
+            sign_in_aliases=cognito.SignInAliases(username=True, email=True),
             auto_verify=cognito.AutoVerifiedAttrs(email=True),
             account_recovery=cognito.AccountRecovery.EMAIL_ONLY,
             password_policy=cognito.PasswordPolicy(

@@ -95,6 +95,7 @@ def suppress_findings(stack: AirlineStack) -> None:
             ],
         )
     _suppress_log_retention_provider(stack)
+    _suppress_web_hosting(stack)
 
 
 def _suppress_log_retention_provider(stack: Stack) -> None:
@@ -116,6 +117,59 @@ def _suppress_log_retention_provider(stack: Stack) -> None:
                         reason="CDK's log-retention provider sets retention on log groups it is handed at deploy "
                         "time (logs:PutRetentionPolicy, DeleteRetentionPolicy on '*').",
                         applies_to=["Resource::*"],
+                    ),
+                ],
+                apply_to_children=True,
+            )
+
+
+def _suppress_web_hosting(stack: AirlineStack) -> None:
+    """The Flight App's CloudFront distribution and CDK's BucketDeployment provider that uploads it."""
+    NagSuppressions.add_resource_suppressions(
+        stack.web.distribution,
+        [
+            NagPackSuppression(
+                id="AwsSolutions-CFR1",
+                reason="The Flight App is for customers anywhere; the API it calls is behind its own WAF, and the "
+                "distribution serves only static files, so there is no country to block.",
+            ),
+            NagPackSuppression(
+                id="AwsSolutions-CFR2",
+                reason="The distribution serves only static, public files from S3 (no origin to protect); the API "
+                "the app calls has its own regional WAF with a rate limit. A CLOUDFRONT-scope web ACL would have "
+                "to live in us-east-1, in another stack.",
+            ),
+            NagPackSuppression(
+                id="AwsSolutions-CFR4",
+                reason="Served on the default *.cloudfront.net certificate, for which CloudFront fixes the viewer "
+                "TLS policy itself; a custom domain with an ACM certificate (TLSv1.2_2021) is a deployment choice.",
+            ),
+        ],
+        apply_to_children=True,
+    )
+    for child in stack.node.children:
+        if child.node.id.startswith("Custom::CDKBucketDeployment"):
+            NagSuppressions.add_resource_suppressions(
+                child,
+                [
+                    NagPackSuppression(
+                        id="AwsSolutions-IAM4",
+                        reason="CDK's BucketDeployment provider (uploads the built app) uses "
+                        "AWSLambdaBasicExecutionRole for its own logs.",
+                        applies_to=[
+                            "Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
+                        ],
+                    ),
+                    NagPackSuppression(
+                        id="AwsSolutions-IAM5",
+                        reason="CDK's BucketDeployment provider copies every object of the app's asset into the site "
+                        "bucket (object wildcards on CDK's asset bucket and the site bucket only) and invalidates "
+                        "the distribution (CloudFront invalidation actions, which CDK grants on '*').",
+                    ),
+                    NagPackSuppression(
+                        id="AwsSolutions-L1",
+                        reason="CDK's BucketDeployment provider is CDK's own function; CDK picks and updates its "
+                        "runtime with each release.",
                     ),
                 ],
                 apply_to_children=True,

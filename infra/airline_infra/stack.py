@@ -1,4 +1,5 @@
-"""The airline stack: data, auth, the event bus, the API, the booking saga, the API functions and monitoring."""
+"""The airline stack: data, auth, the event bus, the API, the booking saga, the API functions, monitoring and the
+Flight App's hosting."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ from .settings import (
     DEFAULT_SAGA_WORKFLOW,
     SAGA_WORKFLOWS,
 )
+from .web import WebHosting
 
 
 def _flag(value: object, default: bool) -> bool:
@@ -85,6 +87,7 @@ class AirlineStack(Stack):
         self.monitoring.watch_dead_letter_queue("SagaDeadLetters", self.saga.dead_letter_queue)
         for name, queue in self.bus.dead_letter_queues.items():
             self.monitoring.watch_dead_letter_queue(name, queue)
+        self.web = WebHosting(self, "Web", api=self.api.api, user_pool=self.auth.user_pool, client=self.auth.client)
         self._outputs()
         suppress_findings(self)
 
@@ -104,6 +107,7 @@ class AirlineStack(Stack):
             "SagaDeadLetterQueueUrl": (self.saga.dead_letter_queue.queue_url, "Failed bookings, for operators"),
             "NotificationTopicArn": (self.bus.notification_topic.topic_arn, "Booking and flight notifications"),
             "Region": (self.region, "Region of the stack"),
+            "WebAppUrl": (self.web.url, "The Flight App (CloudFront)"),
         }
         for name, (value, description) in outputs.items():
             CfnOutput(self, name, value=value, description=description)

@@ -144,7 +144,9 @@ def test_the_table_outlives_the_stack(synthesized: Synthesized) -> None:
 
 def test_customers_sign_in_to_a_user_pool_with_an_admins_group(synthesized: Synthesized) -> None:
     pool = synthesized.one("AWS::Cognito::UserPool")
-    assert pool["UsernameAttributes"] == ["email"]
+    # Customers sign in with a user name (as with the local user pool) or their verified email
+    assert "UsernameAttributes" not in pool
+    assert pool["AliasAttributes"] == ["email"]
     client = synthesized.one("AWS::Cognito::UserPoolClient")
     # A public client: browsers and phones cannot keep a secret
     assert client.get("GenerateSecret", False) is False

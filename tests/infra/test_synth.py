@@ -26,6 +26,11 @@ ACCEPTED_NAG_FINDINGS = {
     "AwsSolutions-ASC3",
     "AwsSolutions-IAM4",
     "AwsSolutions-SQS3",
+    # The Flight App's hosting (CloudFront, CDK's BucketDeployment provider).
+    "AwsSolutions-CFR1",
+    "AwsSolutions-CFR2",
+    "AwsSolutions-CFR4",
+    "AwsSolutions-L1",
 }
 
 

@@ -13,6 +13,7 @@ import threading
 import time
 from pathlib import Path
 
+import boto3
 import pytest
 import requests
 from gql import Client, GraphQLRequest, gql
@@ -77,9 +78,12 @@ def test_dev_serves_the_api_and_ctrl_c_stops_everything_it_started(tmp_path: Pat
     threading.Thread(target=read_lines, args=(process, lines), daemon=True).start()
     output: list[str] = []
     try:
+        web_app = wait_for(lines, r"Web app\s+(\S+)", output).group(1)
         url = wait_for(lines, rf"http://127\.0\.0\.1:{port}/graphql", output).group(0)
         tls_url = wait_for(lines, r"GraphQL \(TLS\)\s+(https://127\.0\.0\.1:\d+/graphql)", output).group(1)
         api_key = wait_for(lines, r"API key\s+(\S+)", output).group(1)
+        sign_in_url = wait_for(lines, r"Sign-in\s+(\S+)", output).group(1)
+        password = wait_for(lines, r"Users\s+alice, bob, ops \(Admins\)\s+password: (\S+)", output).group(1)
         java = java_processes_using(tmp_path / "dynamodb")
 
         # Then the printed URL answers a query with the printed API key, from flights it seeded
@@ -100,6 +104,37 @@ def test_dev_serves_the_api_and_ctrl_c_stops_everything_it_started(tmp_path: Pat
             timeout=30,
         )
         assert len(answer.json()["data"]["listFlights"]["items"]) == 3
+
+        # And the Flight App is served at the printed TLS root (make test builds web/dist before the tests)
+        assert web_app == f"https://127.0.0.1:{tls_port}/"
+        page = requests.get(web_app, verify=str(tmp_path / "tls" / "ca.pem"), timeout=30)
+        assert "<title>Flight App</title>" in page.text
+
+        # And the demo admin signs in with the printed password at the printed sign-in URL, and so does
+        # `airline token` in another shell: both tokens are the server's, for the sub it prints
+        idp = boto3.client(
+            "cognito-idp",
+            endpoint_url=sign_in_url,
+            verify=str(tmp_path / "tls" / "ca.pem"),
+            region_name="eu-west-1",
+            aws_access_key_id="local",
+            aws_secret_access_key="local",
+        )
+        parameters = {"USERNAME": "ops", "PASSWORD": password}
+        signed_in = idp.initiate_auth(
+            ClientId="airline-local", AuthFlow="USER_PASSWORD_AUTH", AuthParameters=parameters
+        )
+        printed = subprocess.run(
+            [str(AIRLINE), "token", "ops", "--state-dir", str(tmp_path)], capture_output=True, text=True, check=True
+        )
+        admin_only = '{ getLoyalty(customer: "another-customer") { customer } }'
+        for token in (signed_in["AuthenticationResult"]["IdToken"], printed.stdout.strip()):
+            answer = requests.post(url, json={"query": query}, headers={"Authorization": token}, timeout=30)
+            assert len(answer.json()["data"]["listFlights"]["items"]) == 3
+            admin = requests.post(url, json={"query": admin_only}, headers={"Authorization": token}, timeout=30)
+            assert admin.json()["data"]["getLoyalty"]["customer"] == "another-customer", admin.text
+        sub = idp.get_user(AccessToken=signed_in["AuthenticationResult"]["AccessToken"])["UserAttributes"][0]["Value"]
+        assert printed.stderr.strip() == f"sub {sub}"
 
         # And Ctrl-C stops the server and its DynamoDB Local, leaving no java process behind
         process.send_signal(signal.SIGINT)

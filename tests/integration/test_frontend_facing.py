@@ -162,7 +162,16 @@ def test_amplify_config_points_at_this_api_with_its_key(frontend: Served, creden
                 "defaultAuthMode": "apiKey",
                 "apiKey": credentials.api_key,
             }
-        }
+        },
+        # The local user pool, on the same server (Amplify Auth's endpoint for Cognito's API)
+        "Auth": {
+            "Cognito": {
+                "userPoolId": "eu-west-1_AirlineLocal",
+                "userPoolClientId": "airline-local",
+                "userPoolEndpoint": frontend.base + "/cognito",
+                "loginWith": {"username": True},
+            }
+        },
     }
 
 
@@ -178,7 +187,7 @@ def test_amplify_config_prefers_the_tls_endpoint_and_takes_the_sections_of_its_p
                 tls_url.removesuffix("/graphql") + "/amplify-config.json", verify=str(ca), timeout=TIMEOUT
             ).json()
     finally:
-        frontend.appsync.amplify_sections.clear()
+        frontend.appsync.amplify_sections.pop()
 
     # Then both point Amplify at the TLS endpoint (it subscribes only over wss://), with the provider's section
     base = tls_url.removesuffix("/graphql")

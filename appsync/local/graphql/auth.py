@@ -1,12 +1,13 @@
-"""AppSync's auth modes locally: the API key, Cognito-like JWTs signed by a local key, in-process IAM, and the
-per-field check of the @aws_* directives."""
+"""AppSync's auth modes locally: the API key, the local user pool's tokens (signed here, checked through its JWKS
+as AppSync checks Cognito's), in-process IAM, and the per-field check of the @aws_* directives."""
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
+import json
 import secrets
-import time
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -20,14 +21,17 @@ from graphql import GraphQLObjectType, GraphQLResolveInfo, GraphQLSchema, value_
 from graphql.language import ConstDirectiveNode
 from strawberry.extensions import SchemaExtension
 
+from appsync.local.cognito.tokens import CLIENT_ID, DEFAULT_BASE_URL, SignIn, id_claims, issuer_for
 from appsync.local.graphql.errors import AppSyncError
 from resolvers.domain.identity import ADMINS_GROUP, AuthMode
 
-ISSUER = "http://127.0.0.1/local-user-pool"
-CLIENT_ID = "airline-local"
+# Namespaces the demo users' ids; kept from before the local user pool had an issuer URL, so ids stay the same.
+_SUB_NAMESPACE = "http://127.0.0.1/local-user-pool"
 ACCOUNT_ID = "000000000000"
 DEFAULT_IAM_ARN = f"arn:aws:sts::{ACCOUNT_ID}:assumed-role/airline-local/in-process"
 TOKEN_HOURS = 12
+# Where `airline dev` records the issuer it serves, so `airline token` in another process signs the same one.
+ISSUER_FILE = "cognito-issuer"
 IAM_SCHEME = "AWS4-HMAC-SHA256"
 # AppSync's words for a request without credentials, and which headers carry them.
 MISSING_CREDENTIALS = (
@@ -70,17 +74,21 @@ NOBODY = Principal(mode=None, identity=None)
 
 def user_sub(username: str) -> str:
     """The local user pool's id (`sub`) for a user name: always the same, so data outlives tokens."""
-    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"{ISSUER}/{username}"))
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"{_SUB_NAMESPACE}/{username}"))
 
 
 class LocalCredentials:
-    """The local API key and JWT signing key pair, made on first use and kept in `state_dir` (git ignores it)."""
+    """The local API key and the user pool's signing key pair, made on first use and kept in `state_dir` (git
+    ignores it), and the pool's issuer: tokens are signed and verified here, as Cognito signs and AppSync checks."""
 
-    def __init__(self, state_dir: Path) -> None:
+    def __init__(self, state_dir: Path, issuer: str | None = None) -> None:
         self.state_dir = state_dir
         self.api_key = self._api_key()
         self._private_key = self._signing_key()
         self.public_key = self._private_key.public_key()
+        self.kid = self._kid()
+        self.issuer = issuer or self._recorded_issuer()
+        self._keys = jwt.PyJWKSet.from_dict(self.jwks())
 
     def _api_key(self) -> str:
         path = self.state_dir / "api-key"
@@ -102,41 +110,67 @@ class LocalCredentials:
             raise AuthError(f"{path} does not hold an RSA private key: delete it to make a new one")
         return loaded
 
+    def _kid(self) -> str:
+        # The key's own fingerprint: a new key gets a new kid, and tokens of the old one are refused.
+        der = self.public_key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+        return base64.urlsafe_b64encode(hashlib.sha256(der).digest()).decode().rstrip("=")
+
+    def _recorded_issuer(self) -> str:
+        path = self.state_dir / ISSUER_FILE
+        return path.read_text().strip() if path.exists() else issuer_for(DEFAULT_BASE_URL)
+
+    def record_issuer(self) -> None:
+        """Keeps this issuer in the state dir for `airline token` (called by the server that serves it)."""
+        self._write(self.state_dir / ISSUER_FILE, self.issuer)
+
     def _write(self, path: Path, text: str) -> None:
         self.state_dir.mkdir(parents=True, exist_ok=True)
         path.touch(mode=0o600)
         path.write_text(text)
 
-    def issue_token(self, username: str, admin: bool = False, hours: float = TOKEN_HOURS) -> str:
-        """A Cognito-style ID token for `username`; the same username always gets the same `sub`."""
-        now = int(time.time())
-        claims: dict[str, Any] = {
-            "sub": user_sub(username),
-            "cognito:username": username,
-            "cognito:groups": [ADMINS_GROUP] if admin else [],
-            "iss": ISSUER,
-            "aud": CLIENT_ID,
-            "token_use": "id",
-            "auth_time": now,
-            "iat": now,
-            "exp": now + int(hours * 3600),
-        }
-        return jwt.encode(claims, self._private_key, algorithm="RS256")
+    def jwks(self) -> dict[str, Any]:
+        """The pool's JSON Web Key Set, as Cognito serves it at <issuer>/.well-known/jwks.json."""
+        jwk: dict[str, Any] = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(self.public_key))
+        jwk.update({"kid": self.kid, "alg": "RS256", "use": "sig"})
+        return {"keys": [jwk]}
+
+    def sign(self, claims: dict[str, Any]) -> str:
+        return jwt.encode(claims, self._private_key, algorithm="RS256", headers={"kid": self.kid})
+
+    def issue_token(
+        self, username: str, admin: bool = False, hours: float = TOKEN_HOURS, groups: tuple[str, ...] = ()
+    ) -> str:
+        """An ID token for `username`, as the pool issues at sign-in; the same username always gets the same `sub`."""
+        member_of = tuple(dict.fromkeys((*groups, *([ADMINS_GROUP] if admin else []))))
+        sign_in = SignIn(sub=user_sub(username), username=username, groups=member_of)
+        return self.sign(id_claims(sign_in, self.issuer, seconds=hours * 3600))
 
     def verify_token(self, token: str) -> dict[str, Any]:
+        """The claims of a user pool token, checked as AppSync checks Cognito's: a key of the pool's JWKS (by kid,
+        RS256 only), the issuer, the app client (`aud` of an ID token, `client_id` of an access token), the
+        `token_use` and the expiry."""
         try:
+            kid = jwt.get_unverified_header(token).get("kid")
+            key = self._keys[kid] if isinstance(kid, str) else None
+            if key is None:
+                raise jwt.InvalidTokenError("the token was not signed by a key of this user pool")
             claims: dict[str, Any] = jwt.decode(
                 token,
-                self.public_key,
+                key.key,
                 algorithms=["RS256"],
-                audience=CLIENT_ID,
-                issuer=ISSUER,
-                options={"require": ["sub", "exp", "iss", "aud"]},
+                issuer=self.issuer,
+                options={"require": ["sub", "exp", "iss", "token_use"], "verify_aud": False},
             )
         except jwt.ExpiredSignatureError as exc:
             raise AuthError("Token has expired.") from exc
-        except jwt.InvalidTokenError as exc:
+        except (jwt.InvalidTokenError, KeyError) as exc:
             raise AuthError(f"Valid authorization header not provided: {exc}") from exc
+        use = claims.get("token_use")
+        client = claims.get("aud") if use == "id" else claims.get("client_id") if use == "access" else None
+        if use not in ("id", "access"):
+            raise AuthError("Valid authorization header not provided: token_use is neither id nor access")
+        if client != CLIENT_ID:
+            raise AuthError("Valid authorization header not provided: the token is for another app client")
         return claims
 
 

@@ -1,0 +1,176 @@
+"""A customer's journey through the Flight App in a real browser: sign in, search, book, watch the booking settle
+live, find it, earn points, get told of a delay, cancel; and what must never happen (another customer's booking)."""
+
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import LIVE_TIMEOUT_MS, FlightApp
+
+OpenApp = Callable[[str], FlightApp]
+
+
+def test_alice_books_lgw_to_mad_and_sees_it_confirmed_without_reload(open_app: OpenApp) -> None:
+    # Given alice, signed in
+    alice = open_app("alice")
+    # When she searches LGW → MAD for tomorrow
+    alice.search("LGW", "MAD")
+    results = alice.page.get_by_role("listitem")
+    expect(results.first).to_contain_text("London Gatwick")
+    expect(results.first).to_contain_text("Madrid")
+    expect(results.first).to_contain_text("£89.00")
+    expect(results.first).to_contain_text(re.compile(r"\d+ seats left"))
+    alice.screenshot("search")
+    # And books the first flight with the Visa test card
+    navigations: list[str] = []
+    alice.page.on("framenavigated", lambda frame: navigations.append(frame.url))
+    reference = alice.book("tok_visa")
+    # Then CONFIRMED arrives on the page by subscription: no reload, no navigation
+    expect(alice.booking_status()).to_contain_text("Confirmed", timeout=LIVE_TIMEOUT_MS)
+    expect(alice.booking_status()).to_contain_text(f"Booking {reference} is confirmed")
+    assert [url for url in navigations if "#" not in url] == []
+    alice.screenshot("booking-confirmed")
+    # And the booking is under My bookings
+    alice.page.get_by_role("link", name="My bookings").click()
+    booking = alice.page.get_by_role("listitem").filter(has_text=reference)
+    expect(booking).to_contain_text("Confirmed")
+    expect(booking.get_by_role("button", name="Cancel booking")).to_be_visible()
+    alice.screenshot("my-bookings")
+    # And her loyalty shows points and the way to the next tier
+    alice.page.get_by_role("link", name="Loyalty").click()
+    expect(alice.page.get_by_text(re.compile(r"^[\d,]+$"))).not_to_have_text("0")
+    progress = alice.page.get_by_role("progressbar", name=re.compile("Progress to (Silver|Gold)"))
+    expect(progress).to_have_attribute("aria-valuemin", "0")
+    expect(progress).to_have_attribute("aria-valuemax", "100")
+    assert 0 < int(progress.get_attribute("aria-valuenow") or "0") <= 100
+    alice.screenshot("loyalty")
+
+
+def test_a_declined_card_shows_failed_with_its_reason(open_app: OpenApp) -> None:
+    alice = open_app("alice")
+    alice.search("LGW", "MAD")
+    reference = alice.book("tok_declined")
+    expect(alice.booking_status()).to_contain_text("Failed", timeout=LIVE_TIMEOUT_MS)
+    expect(alice.booking_status()).to_contain_text(f"Booking {reference} failed")
+    expect(alice.booking_status()).to_contain_text("declined")
+    alice.screenshot("booking-failed")
+
+
+def test_bob_never_sees_alices_booking(open_app: OpenApp) -> None:
+    alice = open_app("alice")
+    alice.search("LGW", "MAD")
+    reference = alice.book("tok_visa")
+    expect(alice.booking_status()).to_contain_text("Confirmed", timeout=LIVE_TIMEOUT_MS)
+    bob = open_app("bob")
+    bob.page.get_by_role("link", name="My bookings").click()
+    expect(bob.page.get_by_role("heading", name="My bookings")).to_be_visible()
+    expect(bob.page.get_by_text("Loading bookings")).to_have_count(0)
+    expect(bob.page.get_by_text(reference)).to_have_count(0)
+    # Not under any status either
+    for status in ("Confirmed", "Pending", "Failed", "Cancelled"):
+        bob.page.get_by_label("Status").select_option(label=status)
+        expect(bob.page.get_by_text("Loading bookings")).to_have_count(0)
+        expect(bob.page.get_by_text(reference)).to_have_count(0)
+
+
+def test_an_admin_creates_and_delays_a_flight_and_the_customer_sees_a_banner(open_app: OpenApp) -> None:
+    # Given a flight ops creates, far enough ahead to be the only one on its day
+    departs = (datetime.now(UTC) + timedelta(days=200)).replace(hour=9, minute=30, second=0, microsecond=0)
+    ops = open_app("ops")
+    ops.page.get_by_role("link", name="Admin").click()
+    ops.page.get_by_label("Flight number").fill("AW777")
+    ops.page.get_by_label("Departure airport").select_option("LGW")
+    ops.page.get_by_label("Arrival airport").select_option("MAD")
+    ops.page.get_by_label("Departure (UTC)").fill(departs.strftime("%Y-%m-%dT%H:%M"))
+    ops.page.get_by_label("Arrival (UTC)").fill((departs + timedelta(hours=2, minutes=25)).strftime("%Y-%m-%dT%H:%M"))
+    ops.page.get_by_label("Ticket price").fill("120.00")
+    ops.page.get_by_role("button", name="Create flight").click()
+    created = ops.page.get_by_role("status").filter(has_text="created")
+    expect(created).to_be_visible()
+    match = re.search(r"id (\S+)\)", created.inner_text())
+    assert match, created.inner_text()
+    flight_id = match.group(1)
+    # And alice holds a confirmed booking on it
+    alice = open_app("alice")
+    alice.search("LGW", "MAD", departs.date().isoformat())
+    alice.book("tok_visa", flight_number="AW777")
+    expect(alice.booking_status()).to_contain_text("Confirmed", timeout=LIVE_TIMEOUT_MS)
+    # When ops delays it by 45 minutes
+    ops.page.get_by_label("Flight id").fill(flight_id)
+    ops.page.get_by_label("Delay in minutes").fill("45")
+    ops.page.get_by_label("Reason").fill("Air traffic control")
+    ops.page.get_by_role("button", name="Delay flight").click()
+    expect(ops.page.get_by_role("status").filter(has_text="minutes late")).to_be_visible()
+    ops.screenshot("admin")
+    # Then alice's page shows a delay banner, live
+    banner = alice.page.get_by_role("alert").filter(has_text="AW777")
+    expect(banner).to_contain_text("delayed by 45 minutes", timeout=LIVE_TIMEOUT_MS)
+    expect(banner).to_contain_text("Air traffic control")
+    alice.screenshot("delay-banner")
+
+
+def test_alice_cancels_a_confirmed_booking_after_confirming(open_app: OpenApp) -> None:
+    alice = open_app("alice")
+    alice.search("LGW", "MAD")
+    reference = alice.book("tok_mastercard")
+    expect(alice.booking_status()).to_contain_text("Confirmed", timeout=LIVE_TIMEOUT_MS)
+    alice.page.get_by_role("link", name="My bookings").click()
+    booking = alice.page.get_by_role("listitem").filter(has_text=reference)
+    booking.get_by_role("button", name="Cancel booking").click()
+    dialog = alice.page.get_by_role("dialog", name=f"Cancel booking {reference}?")
+    expect(dialog).to_be_visible()
+    alice.screenshot("cancel-dialog")
+    dialog.get_by_role("button", name="Yes, cancel it").click()
+    expect(booking).to_contain_text("Cancelled")
+    expect(booking.get_by_role("button", name="Cancel booking")).to_have_count(0)
+
+
+def test_a_wrong_password_is_told_in_a_sentence(open_app: OpenApp) -> None:
+    app = open_app("")
+    # Chromium logs every 4xx answer as a console error; Cognito answers a wrong password with 400, as AWS does
+    app.expect_console_error("status of 400")
+    app.page.get_by_label("Username").fill("alice")
+    app.page.get_by_label("Password").fill("not-the-password")
+    app.page.get_by_role("button", name="Sign in").click()
+    expect(app.page.get_by_role("alert")).to_have_text("The username or password is incorrect.")
+    app.screenshot("sign-in")
+
+
+def test_the_app_is_usable_by_keyboard(open_app: OpenApp) -> None:
+    app = open_app("")
+    app.page.get_by_label("Username").focus()
+    app.page.keyboard.type("alice")
+    app.page.keyboard.press("Tab")
+    app.page.keyboard.type("Airline#2026")
+    app.page.keyboard.press("Enter")
+    expect(app.page.get_by_role("button", name="Sign out")).to_be_visible()
+    app.page.get_by_label("Date").fill((datetime.now(UTC) + timedelta(days=1)).date().isoformat())
+    app.page.get_by_label("Date").press("Enter")
+    expect(app.page.get_by_role("button", name="Book").first).to_be_visible()
+
+
+def test_a_new_customer_signs_up_confirms_with_the_code_and_signs_in(
+    open_app: OpenApp, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING, logger="appsync.local.cognito")
+    username = f"carol{uuid.uuid4().hex[:8]}"
+    app = open_app("")
+    app.page.get_by_role("button", name="Create an account").click()
+    app.page.get_by_label("Username").fill(username)
+    app.page.get_by_label("Email").fill(f"{username}@example.com")
+    app.page.get_by_label("Password").fill("Sunny-Days-2026")
+    app.page.get_by_role("button", name="Create account").click()
+    # The local pool prints the confirmation code in the dev log, as Cognito would mail it
+    expect(app.page.get_by_role("heading", name="Confirm your account")).to_be_visible()
+    codes = [re.search(r"confirmation code for \S+: (\d+)", r.getMessage()) for r in caplog.records]
+    (code,) = [m.group(1) for m in codes if m and username in m.group(0)]
+    app.page.get_by_label("Confirmation code").fill(code)
+    app.page.get_by_role("button", name="Confirm").click()
+    expect(app.page.get_by_text(f"Signed in as {username}")).to_be_visible(timeout=LIVE_TIMEOUT_MS)

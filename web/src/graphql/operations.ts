@@ -1,0 +1,183 @@
+// Every GraphQL operation the app sends; graphql-codegen types them (src/generated/graphql.ts).
+export const listFlights = /* GraphQL */ `
+  query ListFlights($filter: FlightFilter!, $limit: Int, $nextToken: String) {
+    listFlights(filter: $filter, limit: $limit, nextToken: $nextToken) {
+      items {
+        id
+        flightNumber
+        departureAirportCode
+        departureAirportName
+        departureCity
+        departureDateTime
+        arrivalAirportCode
+        arrivalAirportName
+        arrivalCity
+        arrivalDateTime
+        ticketPrice
+        ticketCurrency
+        seatCapacity
+        seatsAvailable
+        status
+        delayMinutes
+      }
+      nextToken
+    }
+  }
+`
+
+export const getBooking = /* GraphQL */ `
+  query GetBooking($id: ID!) {
+    getBooking(id: $id) {
+      id
+      bookingReference
+      status
+      statusReason
+      customer
+      checkedIn
+      createdAt
+      updatedAt
+      outboundFlight {
+        id
+        flightNumber
+        departureAirportCode
+        departureAirportName
+        departureCity
+        departureDateTime
+        arrivalAirportCode
+        arrivalAirportName
+        arrivalCity
+        arrivalDateTime
+        ticketPrice
+        ticketCurrency
+        seatCapacity
+        seatsAvailable
+        status
+        delayMinutes
+      }
+    }
+  }
+`
+
+export const listBookings = /* GraphQL */ `
+  query ListBookings($filter: BookingFilter, $limit: Int, $nextToken: String) {
+    listBookings(filter: $filter, limit: $limit, nextToken: $nextToken) {
+      items {
+        id
+        bookingReference
+        status
+        statusReason
+        customer
+        checkedIn
+        createdAt
+        updatedAt
+        outboundFlight {
+          id
+          flightNumber
+          departureAirportCode
+          departureAirportName
+          departureCity
+          departureDateTime
+          arrivalAirportCode
+          arrivalAirportName
+          arrivalCity
+          arrivalDateTime
+          ticketPrice
+          ticketCurrency
+          seatCapacity
+          seatsAvailable
+          status
+          delayMinutes
+        }
+      }
+      nextToken
+    }
+  }
+`
+
+export const getLoyalty = /* GraphQL */ `
+  query GetLoyalty {
+    getLoyalty {
+      customer
+      points
+      level
+      remainingPoints
+      percentage
+    }
+  }
+`
+
+export const initBooking = /* GraphQL */ `
+  mutation InitBooking($input: InitBookingInput!) {
+    initBooking(input: $input) {
+      id
+      bookingReference
+      status
+      statusReason
+    }
+  }
+`
+
+export const cancelBooking = /* GraphQL */ `
+  mutation CancelBooking($id: ID!) {
+    cancelBooking(id: $id) {
+      id
+      bookingReference
+      status
+      statusReason
+    }
+  }
+`
+
+export const createFlight = /* GraphQL */ `
+  mutation CreateFlight($input: CreateFlightInput!) {
+    createFlight(input: $input) {
+      id
+      flightNumber
+      departureAirportCode
+      arrivalAirportCode
+      departureDateTime
+    }
+  }
+`
+
+export const delayFlight = /* GraphQL */ `
+  mutation DelayFlight($input: DelayFlightInput!) {
+    delayFlight(input: $input) {
+      flightId
+      flightNumber
+      delayMinutes
+      reason
+      affectedBookings
+    }
+  }
+`
+
+export const onBookingStatusChanged = /* GraphQL */ `
+  subscription OnBookingStatusChanged($customer: ID!, $bookingId: ID) {
+    onBookingStatusChanged(customer: $customer, bookingId: $bookingId) {
+      bookingId
+      customer
+      status
+      bookingReference
+      statusReason
+      occurredAt
+    }
+  }
+`
+
+export const onFlightDelayed = /* GraphQL */ `
+  subscription OnFlightDelayed($flightId: ID, $departureAirportCode: String) {
+    onFlightDelayed(flightId: $flightId, departureAirportCode: $departureAirportCode) {
+      flightId
+      flightNumber
+      departureAirportCode
+      arrivalAirportCode
+      delayMinutes
+      reason
+      departureDateTime
+      arrivalDateTime
+      affectedBookings
+      occurredAt
+    }
+  }
+`
