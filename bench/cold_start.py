@@ -64,14 +64,14 @@ def import_code(handler: str) -> str:
     return f"import importlib; getattr(importlib.import_module({module!r}), {attribute!r})"
 
 
-def measure(code: str, env: dict[str, str]) -> float:
+def measure(code: str, env: dict[str, str], root: Path = ROOT) -> float:
     out = subprocess.run(
         [sys.executable, "-c", PROBE.format(code=code)],
         capture_output=True,
         text=True,
         check=True,
-        env=env,
-        cwd=ROOT,
+        env={**env, "PYTHONPATH": str(root)},
+        cwd=root,
     )
     return float(out.stdout.strip().splitlines()[-1])
 
@@ -79,6 +79,12 @@ def measure(code: str, env: dict[str, str]) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        help="another checkout of this repository (e.g. `git archive <commit>` unpacked): its handlers are timed in "
+        "the same alternation and shown as x floor before",
+    )
     args = parser.parse_args()
     # As on AWS: tracing on, a service name, no DynamoDB endpoint override.
     env = {
@@ -93,24 +99,32 @@ def main() -> None:
     modules = {handler.rpartition(".")[0]: handler for handler, _ in targets.values()}
     probes = dict(FLOOR_CODE) | {module: import_code(handler) for module, handler in modules.items()}
     samples: dict[str, list[float]] = {name: [] for name in probes}
+    before: dict[str, list[float]] = {module: [] for module in modules} if args.baseline else {}
     for _ in range(args.runs):
         for name, code in probes.items():
             samples[name].append(measure(code, env))
+            if name in before:
+                before[name].append(measure(code, env, args.baseline.resolve()))
     median = {name: statistics.median(values) for name, values in samples.items()}
+    before_median = {name: statistics.median(values) for name, values in before.items()}
     median |= {name: median[handler.rpartition(".")[0]] for name, (handler, _) in targets.items()}
     print(
         f"Import CPU time, median of {args.runs} alternating fresh interpreters, Python {sys.version.split()[0]}, "
         f"{platform.machine()}, {os.cpu_count()} CPUs\n"
     )
-    print("| function | handler | median ms | floor ms | x floor | x `import boto3` |")
-    print("|---|---|---:|---:|---:|---:|")
+    extra = " x floor before |" if before else ""
+    print(f"| function | handler | median ms | floor ms | x floor | x `import boto3` |{extra}")
+    print("|---|---|---:|---:|---:|---:|" + ("---:|" if before else ""))
     for name in (BOTO3, FLOOR, RESOLVER_FLOOR):
-        print(f"| {name} | | {median[name] * 1000:.0f} | | | {median[name] / median[BOTO3]:.2f} |")
+        blank = " |" if before else ""
+        print(f"| {name} | | {median[name] * 1000:.0f} | | | {median[name] / median[BOTO3]:.2f} |{blank}")
     for name, (handler, floor) in targets.items():
         ms, floor_ms = median[name] * 1000, median[floor] * 1000
+        module = handler.rpartition(".")[0]
+        then = f" {before_median[module] * 1000 / floor_ms:.2f} |" if module in before_median else ""
         print(
             f"| {name} | `{handler}` | {ms:.0f} | {floor_ms:.0f} | {ms / floor_ms:.2f} | "
-            f"{median[name] / median[BOTO3]:.2f} |"
+            f"{median[name] / median[BOTO3]:.2f} |{then}"
         )
 
 
