@@ -97,8 +97,11 @@ seed: install-local
 
 bench: install
 	$(BIN)/python bench/cold_start.py
+	$(BIN)/python bench/booking_cost.py
 	$(BIN)/python bench/local_server.py
 	$(BIN)/python bench/booking_latency.py
+	$(BIN)/python bench/booking_throughput.py
+	$(BIN)/python bench/subscriptions.py
 	$(BIN)/python bench/cognito_sign_in.py
 	$(BIN)/python bench/appsync_js.py
 

@@ -11,10 +11,10 @@ from aws_lambda_powertools.event_handler.appsync import Router
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.data_classes import AppSyncResolverEvent
 
+from resolvers.config import SERVICE
 from resolvers.domain.errors import DomainError
 from resolvers.domain.identity import Caller
 
-SERVICE = "airline"
 # A resolver result carrying this key is a GraphQL error: AppSync's response code (appsync/lambda_resolver.js)
 # and the local AppSync both raise it as an error with `errorType`, `message` and `errorInfo`.
 ERROR_KEY = "__error"

@@ -8,10 +8,10 @@ from typing import Any
 from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
-from resolvers.domain.errors import NotFound, SeatNotReserved, SeatsUnavailable
-from resolvers.domain.models import Flight, FlightStatus, Page
+from resolvers.domain.errors import BookingSettled, NotFound, SeatNotReserved, SeatsUnavailable
+from resolvers.domain.models import BookingStatus, Flight, FlightStatus, Page
 from resolvers.store import keys, pagination
-from resolvers.store.models import FlightItem, SeatHoldItem, TableItem
+from resolvers.store.models import BookingItem, FlightItem, SeatHoldItem, TableItem
 from resolvers.store.table import ensure_bound
 
 _ROUTE_KEYS = ("PK", "SK", "GSI1PK", "GSI1SK")
@@ -74,6 +74,13 @@ def get_flight(flight_id: str) -> Flight | None:
         return None
 
 
+def require_flight(flight_id: str) -> Flight:
+    flight = get_flight(flight_id)
+    if flight is None:
+        raise NotFound(f"Flight {flight_id} does not exist")
+    return flight
+
+
 def get_flights(flight_ids: list[str]) -> dict[str, Flight]:
     """The flights that exist among `flight_ids`, by id, in one BatchGetItem per 100 distinct ids."""
     ensure_bound()
@@ -131,11 +138,14 @@ def _failed_at(error: TransactWriteError) -> list[bool]:
     return [bool(reason and reason.code == _CONDITION_FAILED) for reason in error.cancellation_reasons or []]
 
 
-def reserve_seat(flight_id: str, booking_id: str) -> bool:
+def reserve_seat(flight_id: str, booking_id: str, *, while_pending: bool = False) -> bool:
     """Take one seat for a booking. True if taken now, False if this booking already holds one.
 
     One transaction: the booking's hold is created only if absent, and the counter only goes down while
     seats are left, so concurrent or repeated calls never oversell and never take two seats for one booking.
+    With `while_pending`, the same transaction also checks that the booking is still PENDING and raises
+    BookingSettled if it is not: a second run of a settled booking's saga (Express runs at least once) takes
+    no seat.
     """
     ensure_bound()
     flight_pk, flight_sk = keys.flight(flight_id)
@@ -150,8 +160,19 @@ def reserve_seat(flight_id: str, booking_id: str) -> bool:
                 actions=[FlightItem.seats_available.add(-1)],
                 condition=TableItem.pk.exists() & (FlightItem.seats_available > 0),
             )
+            if while_pending:
+                booking_pk, booking_sk = keys.booking(booking_id)
+                transaction.condition_check(
+                    BookingItem, booking_pk, booking_sk, condition=BookingItem.status == str(BookingStatus.PENDING)
+                )
     except TransactWriteError as exc:
-        hold_exists, flight_refused = [*_failed_at(exc), False, False][:2]
+        # PynamoDB sends a transaction's condition checks first, then deletes, puts and updates, whatever the order
+        # they were added in: the cancellation reasons come in that order.
+        reasons = [*_failed_at(exc), False, False, False]
+        settled = while_pending and reasons.pop(0)
+        hold_exists, flight_refused = reasons[:2]
+        if settled:
+            raise BookingSettled(f"Booking {booking_id} is no longer PENDING") from exc
         if hold_exists:
             return False
         if flight_refused:

@@ -36,6 +36,9 @@ CHROMIUM_ARGS = [
 # Bounded waits: the saga settles a booking in well under a second locally; this is the most a test waits for it.
 LIVE_TIMEOUT_MS = 20_000
 VIEWPORT = {"width": 1100, "height": 760}
+# What any expectation waits at most: a loaded 2-core machine can take seconds for the first TLS handshake and the
+# subscription acknowledgement that enables Pay.
+expect.set_options(timeout=15_000)
 
 
 # Module scope: Chromium and this server stop once the browser tests are done, not at the end of the whole session.

@@ -253,10 +253,12 @@ def test_only_the_notifiers_may_call_appsync_and_only_publish_booking_status(syn
     for role in synthesized.resources("AWS::IAM::Role").values():
         assert "appsync:" not in json.dumps(role["Properties"].get("Policies", []))
         assert "AWSAppSync" not in json.dumps(role["Properties"].get("ManagedPolicyArns", []))
-    # And no action anywhere is a wildcard
+    # And no action of ours is a wildcard (CDK's own BucketDeployment, which copies the web app, grants itself s3:*
+    # object actions on the app's bucket alone; nag.py says why that is accepted)
     granted = {
         action
-        for policy in synthesized.resources("AWS::IAM::Policy").values()
+        for name, policy in synthesized.resources("AWS::IAM::Policy").items()
+        if not name.startswith("CustomCDKBucketDeployment")
         for statement in policy["Properties"]["PolicyDocument"]["Statement"]
         for action in actions_of(statement)
     }
