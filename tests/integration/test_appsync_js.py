@@ -189,6 +189,47 @@ def test_util_unauthorized_is_the_fields_unauthorized_error(tmp_path: Path) -> N
     assert calls == []
 
 
+def test_runtime_early_return_skips_the_lambda_and_the_response(tmp_path: Path) -> None:
+    code = tmp_path / "early.js"
+    code.write_text(
+        "import { util, runtime } from '@aws-appsync/utils';\n"
+        "export function request(ctx) { ctx.stash.seen = true; runtime.earlyReturn({ id: ctx.args.id }); }\n"
+        "export function response(ctx) { util.error('never', 'Never'); }\n"
+    )
+    calls: list[Any] = []
+    with ThreadPoolExecutor(1) as executor:
+        invoker = LambdaInvoker(executor, js=JsRuntime())
+        invoker._handlers["catalog"] = lambda event, context: calls.append(event)
+        resolve = invoker.field(FieldResolver("Query", "getFlight", "catalog", own_code=code))
+        value = asyncio.run(resolve(None, an_info("getFlight"), id="F7"))
+    assert value == {"id": "F7"}
+    assert calls == []
+
+
+def test_util_ids_times_and_appended_errors(js: JsRuntime, tmp_path: Path) -> None:
+    code = tmp_path / "utils.js"
+    code.write_text(
+        "import { util } from '@aws-appsync/utils';\n"
+        "export function request(ctx) { return {}; }\n"
+        "export function response(ctx) {\n"
+        "  util.appendError('partly', 'Partial', { n: 1 }, { retryable: true });\n"
+        "  const at = util.time.parseISO8601ToEpochMilliSeconds('2026-12-01T10:00:00.250Z');\n"
+        "  return { id: util.autoId(), at: at, seconds: util.time.epochMilliSecondsToSeconds(at),\n"
+        "    iso: util.time.epochMilliSecondsToISO8601(at), now: util.time.nowEpochSeconds() };\n"
+        "}\n"
+    )
+    outcome = js.run(js.load(code), "response", a_context())
+
+    value = outcome.value
+    assert len(value["id"]) == 36
+    assert value["id"][14] == "4"
+    assert (value["at"], value["seconds"], value["iso"]) == (1796119200250, 1796119200, "2026-12-01T10:00:00.250Z")
+    assert 1_700_000_000 < value["now"] < 10_000_000_000  # seconds, not milliseconds
+    assert [(e.message, e.error_type, e.data, e.error_info) for e in outcome.appended_errors] == [
+        ("partly", "Partial", {"n": 1}, {"retryable": True})
+    ]
+
+
 # --- A file using what the runtime does not implement ---------------------------------------------------------------
 
 
