@@ -553,3 +553,13 @@ def test_the_lint_refuses_what_appsync_js_does_not_support() -> None:
         probe.unlink()
     assert linted.returncode == 1
     assert "@aws-appsync/no-try" in linted.stdout
+
+
+def test_a_runtime_is_never_made_inside_an_event_loop_it_would_die_with() -> None:
+    # Given async code (a server's or a test's event loop) asking for a new runtime
+    async def make() -> JsRuntime:
+        return JsRuntime()
+
+    # Then it is refused: bound to that loop, the runtime would fail every resolver once the loop closed
+    with pytest.raises(RuntimeError, match="outside a running event loop"):
+        asyncio.run(make())

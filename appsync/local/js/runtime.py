@@ -21,6 +21,7 @@ about a tenth of a millisecond, far less than the handlers it sits around).
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import re
@@ -167,11 +168,22 @@ def _name_of(path: Path) -> str:
     return resolved.relative_to(APPSYNC_DIR).as_posix() if resolved.is_relative_to(APPSYNC_DIR) else str(resolved)
 
 
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+
+
 class JsRuntime:
     """The embedded V8 with @aws-appsync/utils and the resolver files loaded into it."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
+        # MiniRacer binds itself to the asyncio loop running where it is made: made inside a server's or a test's
+        # loop, it would die with that loop and every later resolver would fail with "Event loop is closed".
+        if _running_loop() is not None:
+            raise RuntimeError("make the APPSYNC_JS runtime outside a running event loop (e.g. before serving)")
         self._v8 = MiniRacer()
         self._v8.eval(UTILS_JS.read_text())
         self.implemented: tuple[str, ...] = tuple(json.loads(str(self._v8.eval("__appsync_implemented()"))))
