@@ -51,13 +51,14 @@ from appsync.local.graphql.auth import (
 from appsync.local.graphql.errors import format_error
 from appsync.local.graphql.ide_assets import PREFIX as IDE_PREFIX
 from appsync.local.graphql.ide_assets import IdeAssets
-from appsync.local.graphql.invoke import TRACE_HEADER, LambdaInvoker, RequestContext, new_trace_id
+from appsync.local.graphql.invoke import TRACE_HEADER, LambdaInvoker, RequestContext
 from appsync.local.graphql.limits import BodySizeLimit, Limits, send_error
 from appsync.local.graphql.schema import build, contract
 from appsync.local.realtime.appsync_protocol import KEEP_ALIVE_SECONDS, AppSyncRealtime
 from appsync.local.realtime.subscriptions import AppSyncStreamErrors, SubscriptionBroker
 from appsync.local.tls import LocalCertificate
 from appsync.local.web import WEB_DIST, WebApp
+from resolvers.correlation import trace_id_of
 from resolvers.domain.models import Booking
 from resolvers.notifications import PUBLISH_BOOKING_STATUS, publish_input
 
@@ -83,6 +84,7 @@ CORS_HEADERS = [
 ]
 # Where the authenticated caller travels in the ASGI scope, from Authenticate to the GraphQL view.
 PRINCIPAL_KEY = "appsync.principal"
+_TRACE_KEY = "appsync.trace_id"
 # What GraphiQL opens with, and what the README tells you to paste: the next flights from London to Madrid.
 FIRST_QUERY = """query NextFlights {
   listFlights(filter: {departureAirportCode: "LGW", arrivalAirportCode: "MAD"}, limit: 5) {
@@ -141,7 +143,8 @@ class GraphQLView(GraphQL[RequestContext, None]):
 
     async def get_context(self, request: Any, response: Any) -> RequestContext:
         headers = {name.lower(): value for name, value in request.headers.items()}
-        headers.setdefault(TRACE_HEADER, new_trace_id())
+        # A malformed trace header (any text a client sends) is replaced: the id is echoed in errors and logs.
+        headers[TRACE_HEADER] = request.scope[_TRACE_KEY] = trace_id_of(headers)
         if isinstance(request, WebSocket):
             client = request.client
             return ConnectionContext(
@@ -168,7 +171,7 @@ class GraphQLView(GraphQL[RequestContext, None]):
     async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
         response: GraphQLHTTPResponse = {"data": result.data}
         if result.errors:
-            correlation_id = request.headers.get(TRACE_HEADER, "-")
+            correlation_id = request.scope.get(_TRACE_KEY) or trace_id_of(None)
             response["errors"] = [format_error(error, correlation_id) for error in result.errors]
         return response
 
@@ -287,7 +290,7 @@ class LocalAppSync:
         """Runs an operation for a caller in this process (IAM by default), through the same schema and checks as
         a request, with the handlers in the calling thread."""
         given = {name.lower(): value for name, value in (headers or iam_headers()).items()}
-        given.setdefault(TRACE_HEADER, new_trace_id())
+        given[TRACE_HEADER] = trace_id_of(given)
         principal = authenticate(given, "127.0.0.1", self.credentials)
         context = RequestContext(principal=principal, headers=given, limits=self.limits, inline=True)
         return await self.schema.execute(query, variable_values=variables, context_value=context)
