@@ -48,6 +48,7 @@ from appsync.local.graphql.auth import (
     field_rules,
     iam_headers,
 )
+from appsync.local.graphql.cost import BoundedValidation
 from appsync.local.graphql.errors import format_error
 from appsync.local.graphql.ide_assets import PREFIX as IDE_PREFIX
 from appsync.local.graphql.ide_assets import IdeAssets
@@ -222,6 +223,8 @@ class LocalAppSync:
             partial(QueryDepthLimiter, max_depth=self.limits.query_depth),
             partial(MaxTokensLimiter, max_token_count=self.limits.tokens),
             AppSyncStreamErrors,
+            # Last: counts fields with fragments expanded, then validates off the event loop with a time bound.
+            partial(BoundedValidation, max_fields=self.limits.tokens),
         ]
         if not self.limits.introspection:
             extensions.append(DisableIntrospection)
