@@ -54,6 +54,7 @@ from appsync.local.graphql.ide_assets import PREFIX as IDE_PREFIX
 from appsync.local.graphql.ide_assets import IdeAssets
 from appsync.local.graphql.invoke import TRACE_HEADER, LambdaInvoker, RequestContext
 from appsync.local.graphql.limits import BodySizeLimit, Limits, send_error
+from appsync.local.graphql.malformed import MalformedRequests
 from appsync.local.graphql.schema import build, contract
 from appsync.local.realtime.appsync_protocol import KEEP_ALIVE_SECONDS, AppSyncRealtime
 from appsync.local.realtime.subscriptions import AppSyncStreamErrors, SubscriptionBroker
@@ -231,7 +232,7 @@ class LocalAppSync:
         self.schema = build(self._lambda_field, extensions, self.subscriptions.field)
         view = GraphQLView(self)
         self.ide_assets = IdeAssets.for_page(view.graphql_ide_html)
-        graphql = Authenticate(view, self.credentials)
+        graphql = MalformedRequests(Authenticate(view, self.credentials))
         self.app = Starlette(
             routes=[
                 Route(PATH, BodySizeLimit(graphql, self.limits.body_bytes), methods=["GET", "POST"]),

@@ -3,10 +3,14 @@ are served; malformed bodies and headers get AppSync-like 4xx answers, never a 5
 
 from __future__ import annotations
 
+import http.client
+import json
 import threading
 import time
+import urllib.parse
 from typing import Any
 
+import pytest
 import requests
 
 from tests.integration.test_local_appsync import LIST_FLIGHTS, route
@@ -58,3 +62,47 @@ def test_a_document_below_the_expansion_bound_still_runs(api_url: str, callers: 
 
     assert answer.status_code == 200
     assert "errors" not in answer.json(), answer.text[:300]
+
+
+DEEP = 100_000
+QUERY = b'{"query": "{ __typename }"}'
+# (case, body bytes, extra headers as raw bytes) -> an AppSync-like 4xx
+MALFORMED = [
+    ("invalid utf-8", b'{"query": "\xff\xfe{ __typename }"}', {}),
+    ("json number", b"42", {}),
+    ("json null", b"null", {}),
+    ("json string", b'"{ __typename }"', {}),
+    ("json array", b"[1, 2]", {}),
+    ("not json", b"{query", {}),
+    ("deep nesting", b"[" * DEEP + b"]" * DEEP, {}),
+    ("deep object", b'{"query": "{ __typename }", "variables": ' + b'{"a":' * DEEP + b"1" + b"}" * DEEP + b"}", {}),
+    ("variables not an object", b'{"query": "{ __typename }", "variables": 5}', {}),
+    ("query not a string", b'{"query": 5}', {}),
+    ("non-ascii api key", QUERY, {b"x-api-key": "clé-\u00e9".encode("latin-1")}),
+    ("raw bytes api key", QUERY, {b"x-api-key": b"\xff\xfe\x80"}),
+    ("non-ascii authorization", QUERY, {b"authorization": b"Bearer \xe9\xff"}),
+]
+
+
+@pytest.mark.parametrize(("body", "headers"), [m[1:] for m in MALFORMED], ids=[m[0] for m in MALFORMED])
+def test_a_malformed_request_gets_a_4xx_with_appsync_errors(
+    api_url: str, callers: dict[str, dict[str, str]], body: bytes, headers: dict[bytes, bytes]
+) -> None:
+    parsed = urllib.parse.urlsplit(api_url)
+    connection = http.client.HTTPConnection(parsed.hostname, parsed.port, timeout=30)
+    sent = {b"content-type": b"application/json", **{k.encode(): v.encode() for k, v in callers["api_key"].items()}}
+    sent.update(headers)
+    connection.putrequest("POST", parsed.path)
+    for name, value in sent.items():
+        connection.putheader(name, value)
+    connection.putheader(b"content-length", str(len(body)).encode())
+    connection.endheaders(body)
+    answer = connection.getresponse()
+    payload = answer.read()
+    connection.close()
+
+    assert 400 <= answer.status < 500, (answer.status, payload[:300])
+    errors = json.loads(payload)["errors"]
+    assert errors
+    assert all(error.get("message") for error in errors)
+    assert b"Traceback" not in payload
