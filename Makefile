@@ -38,6 +38,11 @@ tests/node/node_modules/.installed: tests/node/package.json tests/node/package-l
 	cd tests/node && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
+# AWS's ESLint plugin for the APPSYNC_JS resolver files (appsync/package.json): the tests lint them.
+appsync/node_modules/.installed: appsync/package.json appsync/package-lock.json
+	cd appsync && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
 # The Flight App (web/): its own npm tree; rebuilt only when its sources, the contract or the lock changed.
 WEB_SOURCES := $(shell find web/src web/scripts -type f -not -path 'web/src/generated/*' 2>/dev/null) \
 	web/index.html web/vite.config.ts web/codegen.ts web/tsconfig.json web/eslint.config.js \
@@ -73,7 +78,7 @@ token: install-local
 ## test: lint, type-check and run the whole test suite (the web app's unit tests and build included).
 test: install lint typecheck webtest web pytest
 
-pytest: install tests/node/node_modules/.installed web /usr/bin/chromium
+pytest: install tests/node/node_modules/.installed appsync/node_modules/.installed web /usr/bin/chromium
 	$(BIN)/python -m pytest
 
 lint: install
@@ -92,9 +97,14 @@ seed: install-local
 
 bench: install
 	$(BIN)/python bench/cold_start.py
+	$(BIN)/python bench/booking_cost.py
 	$(BIN)/python bench/local_server.py
 	$(BIN)/python bench/booking_latency.py
+	$(BIN)/python bench/booking_throughput.py
+	$(BIN)/python bench/subscriptions.py
 	$(BIN)/python bench/cognito_sign_in.py
+	$(BIN)/python bench/appsync_js.py
 
 clean:
-	rm -rf $(VENV) node_modules tests/node/node_modules web/node_modules web/dist web/.build-stamp web/src/generated .local .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) node_modules tests/node/node_modules appsync/node_modules web/node_modules web/dist web/.build-stamp \
+		web/src/generated .local .pytest_cache .mypy_cache .ruff_cache

@@ -1,13 +1,22 @@
-"""Cold start: import time of each Lambda handler module beside a bare `import boto3`, median of alternating runs.
+"""Cold start: import time of every Lambda of the stack beside its floor, measured in the same run.
 
-Each measurement is a fresh interpreter (what a Lambda cold start pays for imports), run in turn with the
-others so that disk-cache and CPU noise hit all of them alike. Target: no handler above 1.3x `import boto3`.
+Every function the CDK app deploys: the AppSync resolvers (appsync/fields.py FUNCTIONS), each task of the booking
+saga (resolvers/saga/definition.py TASKS) and the event consumers. Each is timed as a fresh interpreter importing its
+handler's module and looking the handler up (what a Lambda cold start pays before the first call; CPU time of the
+process, so that other load on the machine counts less), alternating with
+the others and with two floors, so that disk-cache and CPU noise hit all of them alike:
+
+- the floor of a saga task or consumer: botocore + PynamoDB + Powertools' Logger, what any function here needs;
+- the floor of a resolver: that + Powertools' AppSync event handler.
+
+"x floor" is the function's median over its floor's median: 1.00 means our own code costs nothing at import.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import platform
 import statistics
 import subprocess
 import sys
@@ -17,19 +26,52 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from appsync.fields import FUNCTIONS  # noqa: E402
+from resolvers.consumers.loyalty import __name__ as LOYALTY_CONSUMER  # noqa: E402
+from resolvers.saga.definition import TASKS  # noqa: E402
 
-TARGET = 1.3
-PROBE = "import time; t = time.perf_counter(); import {module}; print(time.perf_counter() - t)"
+FLOOR = "floor: botocore + PynamoDB + Logger"
+RESOLVER_FLOOR = "floor: + AppSync event handler"
+BOTO3 = "import boto3"
+# What each floor imports: the libraries a function of that kind cannot do without.
+_FLOOR = "import pynamodb.models, pynamodb.attributes, pynamodb.transactions; from aws_lambda_powertools import Logger"
+FLOOR_CODE = {
+    FLOOR: _FLOOR,
+    RESOLVER_FLOOR: (
+        f"{_FLOOR}; from aws_lambda_powertools.event_handler import AppSyncResolver; "
+        "from aws_lambda_powertools.event_handler.appsync import Router; "
+        "from aws_lambda_powertools.utilities.data_classes import AppSyncResolverEvent"
+    ),
+    BOTO3: "import boto3",
+}
+# CPU time of the import (the process's own, not the wall clock): on a machine shared with other work, waiting for a
+# core is not import cost, and on Lambda an import is CPU-bound.
+PROBE = "import time; t = time.process_time(); {code}; print(time.process_time() - t)"
 
 
-def measure(module: str, env: dict[str, str]) -> float:
+def functions() -> dict[str, tuple[str, str]]:
+    """Every function of the stack: name -> (handler path, its floor)."""
+    found: dict[str, tuple[str, str]] = {}
+    for name, handler in sorted(FUNCTIONS.items()):
+        found[f"resolver {name}"] = (handler, RESOLVER_FLOOR)
+    for task in TASKS:
+        found[f"saga {task.placeholder.removesuffix('FunctionArn')}"] = (task.handler, FLOOR)
+    found["consumer loyalty"] = (f"{LOYALTY_CONSUMER}.handler", FLOOR)
+    return found
+
+
+def import_code(handler: str) -> str:
+    module, _, attribute = handler.rpartition(".")
+    return f"import importlib; getattr(importlib.import_module({module!r}), {attribute!r})"
+
+
+def measure(code: str, env: dict[str, str], root: Path = ROOT) -> float:
     out = subprocess.run(
-        [sys.executable, "-c", PROBE.format(module=module)],
+        [sys.executable, "-c", PROBE.format(code=code)],
         capture_output=True,
         text=True,
         check=True,
-        env=env,
-        cwd=ROOT,
+        env={**env, "PYTHONPATH": str(root)},
+        cwd=root,
     )
     return float(out.stdout.strip().splitlines()[-1])
 
@@ -37,27 +79,53 @@ def measure(module: str, env: dict[str, str]) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        help="another checkout of this repository (e.g. `git archive <commit>` unpacked): its handlers are timed in "
+        "the same alternation and shown as x floor before",
+    )
     args = parser.parse_args()
-    # As on AWS: tracing on (Powertools patches botocore at import), no DynamoDB endpoint override.
-    env = {**os.environ, "POWERTOOLS_TRACE_DISABLED": "false", "AWS_REGION": "eu-west-1"}
-    modules = {"boto3 (baseline)": "boto3"} | {
-        name: path.rpartition(".")[0] for name, path in sorted(FUNCTIONS.items())
+    # As on AWS: tracing on, a service name, no DynamoDB endpoint override.
+    env = {
+        **os.environ,
+        "POWERTOOLS_TRACE_DISABLED": "false",
+        "POWERTOOLS_SERVICE_NAME": "airline",
+        "AWS_REGION": "eu-west-1",
     }
-    samples: dict[str, list[float]] = {name: [] for name in modules}
+    env.pop("DYNAMODB_ENDPOINT", None)
+    targets = functions()
+    # Functions running the same handler module import the same code: timed once, shown for each.
+    modules = {handler.rpartition(".")[0]: handler for handler, _ in targets.values()}
+    probes = dict(FLOOR_CODE) | {module: import_code(handler) for module, handler in modules.items()}
+    samples: dict[str, list[float]] = {name: [] for name in probes}
+    before: dict[str, list[float]] = {module: [] for module in modules} if args.baseline else {}
     for _ in range(args.runs):
-        for name, module in modules.items():
-            samples[name].append(measure(module, env))
-    baseline = statistics.median(samples["boto3 (baseline)"])
-    print(f"Import time, median of {args.runs} alternating runs, Python {sys.version.split()[0]}\n")
-    print("| module | median ms | p90 ms | x import boto3 | within 1.3x |")
-    print("|---|---:|---:|---:|---|")
-    for name, module in modules.items():
-        values = sorted(samples[name])
-        median = statistics.median(values)
-        p90 = values[int(0.9 * (len(values) - 1))]
-        ratio = median / baseline
-        ok = "baseline" if module == "boto3" else ("yes" if ratio <= TARGET else "NO")
-        print(f"| {name} (`{module}`) | {median * 1000:.0f} | {p90 * 1000:.0f} | {ratio:.2f} | {ok} |")
+        for name, code in probes.items():
+            samples[name].append(measure(code, env))
+            if name in before:
+                before[name].append(measure(code, env, args.baseline.resolve()))
+    median = {name: statistics.median(values) for name, values in samples.items()}
+    before_median = {name: statistics.median(values) for name, values in before.items()}
+    median |= {name: median[handler.rpartition(".")[0]] for name, (handler, _) in targets.items()}
+    print(
+        f"Import CPU time, median of {args.runs} alternating fresh interpreters, Python {sys.version.split()[0]}, "
+        f"{platform.machine()}, {os.cpu_count()} CPUs\n"
+    )
+    extra = " x floor before |" if before else ""
+    print(f"| function | handler | median ms | floor ms | x floor | x `import boto3` |{extra}")
+    print("|---|---|---:|---:|---:|---:|" + ("---:|" if before else ""))
+    for name in (BOTO3, FLOOR, RESOLVER_FLOOR):
+        blank = " |" if before else ""
+        print(f"| {name} | | {median[name] * 1000:.0f} | | | {median[name] / median[BOTO3]:.2f} |{blank}")
+    for name, (handler, floor) in targets.items():
+        ms, floor_ms = median[name] * 1000, median[floor] * 1000
+        module = handler.rpartition(".")[0]
+        then = f" {before_median[module] * 1000 / floor_ms:.2f} |" if module in before_median else ""
+        print(
+            f"| {name} | `{handler}` | {ms:.0f} | {floor_ms:.0f} | {ms / floor_ms:.2f} | "
+            f"{median[name] / median[BOTO3]:.2f} |{then}"
+        )
 
 
 if __name__ == "__main__":

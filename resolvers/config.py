@@ -19,6 +19,12 @@ PAGINATION_SECRET = "PAGINATION_SECRET"  # noqa: S105 (the variable's name, not 
 # On AWS: the Secrets Manager secret holding the pagination secret, read at cold start when PAGINATION_SECRET is unset.
 PAGINATION_SECRET_ARN = "PAGINATION_SECRET_ARN"  # noqa: S105 (the variable's name, not a secret)
 
+# Powertools reads the service name from this variable; every Logger of the resolvers uses the same one.
+POWERTOOLS_SERVICE_NAME = "POWERTOOLS_SERVICE_NAME"
+DEFAULT_SERVICE = "airline"
+# The service every log line names (saga tasks and consumers read it here, not from the resolver app).
+SERVICE = os.environ.get(POWERTOOLS_SERVICE_NAME) or DEFAULT_SERVICE
+
 DEFAULT_TABLE_NAME = "airline"
 DEFAULT_REGION = "eu-west-1"
 MIN_SECRET_LENGTH = 16

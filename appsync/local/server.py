@@ -52,7 +52,7 @@ from appsync.local.graphql.cost import BoundedValidation
 from appsync.local.graphql.errors import format_error
 from appsync.local.graphql.ide_assets import PREFIX as IDE_PREFIX
 from appsync.local.graphql.ide_assets import IdeAssets
-from appsync.local.graphql.invoke import TRACE_HEADER, LambdaInvoker, RequestContext
+from appsync.local.graphql.invoke import TRACE_HEADER, AppendedErrors, LambdaInvoker, RequestContext
 from appsync.local.graphql.limits import BodySizeLimit, Limits, send_error
 from appsync.local.graphql.malformed import MalformedRequests
 from appsync.local.graphql.schema import build, contract
@@ -217,13 +217,16 @@ class LocalAppSync:
         self.amplify_sections: list[SectionProvider] = [self.user_pool.amplify_section]
         rules = field_rules(contract())
         # The active subscriptions, and the fan-out of the results of the mutations @aws_subscribe lists.
-        self.subscriptions = SubscriptionBroker(contract(), rules)
+        self.subscriptions = SubscriptionBroker(contract(), rules, self.invoker.js)
+        # extensions.invalidateSubscriptions in a mutation's response code ends the subscriptions it matches.
+        self.invoker.invalidate = self.subscriptions.invalidate
         # Factories, not instances: Strawberry makes one of each per request.
         extensions: list[Callable[[], SchemaExtension]] = [
             partial(AuthorizeFields, rules),
             partial(QueryDepthLimiter, max_depth=self.limits.query_depth),
             partial(MaxTokensLimiter, max_token_count=self.limits.tokens),
             AppSyncStreamErrors,
+            AppendedErrors,
             # Last: counts fields with fragments expanded, then validates off the event loop with a time bound.
             partial(BoundedValidation, max_fields=self.limits.tokens),
         ]

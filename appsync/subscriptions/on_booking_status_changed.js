@@ -1,7 +1,9 @@
-// onBookingStatusChanged's subscribe-time check (APPSYNC_JS, NONE data source): a customer may subscribe only
-// with their own id; Admins and IAM principals may subscribe for any customer. The local AppSync applies the
-// same rule (appsync/local); AppSync then delivers only events whose `customer` equals the argument.
-import { util } from '@aws-appsync/utils';
+// onBookingStatusChanged's subscription resolver (APPSYNC_JS, NONE data source), run when a client subscribes.
+// It filters on the server by who subscribes: a customer receives the events of their own bookings only (customer
+// is their `sub`, whether or not they pass it) and may not name someone else; Admins and IAM principals follow
+// the customer they name, or everyone. A subscription to one booking ends when that booking is cancelled
+// (resolvers/cancel_booking.js calls extensions.invalidateSubscriptions with its bookingId).
+import { util, extensions } from '@aws-appsync/utils';
 
 export function request(ctx) {
   return { payload: null };
@@ -10,9 +12,23 @@ export function request(ctx) {
 export function response(ctx) {
   const identity = ctx.identity || {};
   const groups = identity.groups || [];
-  const isUser = Boolean(identity.sub);
-  if (isUser && ctx.args.customer !== identity.sub && !groups.includes('Admins')) {
+  const isCustomer = Boolean(identity.sub) && !groups.includes('Admins');
+  const customer = ctx.args.customer;
+  const bookingId = ctx.args.bookingId;
+  if (isCustomer && customer && customer !== identity.sub) {
     util.unauthorized();
+  }
+  const filter = {};
+  const owner = isCustomer ? identity.sub : customer;
+  if (owner) {
+    filter.customer = { eq: owner };
+  }
+  if (bookingId) {
+    filter.bookingId = { eq: bookingId };
+    extensions.setSubscriptionInvalidationFilter(util.transform.toSubscriptionFilter({ bookingId: { eq: bookingId } }));
+  }
+  if (Object.keys(filter).length > 0) {
+    extensions.setSubscriptionFilter(util.transform.toSubscriptionFilter(filter));
   }
   return null;
 }

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import uuid
-from collections.abc import AsyncGenerator, AsyncIterator, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from datetime import date
 from types import TracebackType
@@ -310,10 +310,19 @@ class AsyncAirlineClient:
                     yield BookingStatusEvent.from_graphql(result["onBookingStatusChanged"])
 
     async def subscribe_flight_delays(
-        self, flight_id: str | None = None, departure_airport_code: str | None = None
+        self,
+        flight_id: str | None = None,
+        departure_airport_code: str | None = None,
+        *,
+        flight_ids: Sequence[str] | None = None,
     ) -> AsyncIterator[FlightDelay]:
-        """Delays of one flight, of flights leaving one airport, or all delays."""
-        variables = {"flightId": flight_id, "departureAirportCode": departure_airport_code}
+        """Delays of one flight or of up to five (`flight_ids`), of flights leaving one airport, of both, or all
+        delays. The server filters them (AppSync's enhanced subscription filters)."""
+        variables = {
+            "flightIds": list(flight_ids) if flight_ids is not None else None,
+            "flightId": flight_id,
+            "departureAirportCode": departure_airport_code,
+        }
         async with self._subscription("OnFlightDelayed", variables) as results:
             async for result in results:
                 if result.get("onFlightDelayed") is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import AsyncIterator, Coroutine, Iterator, Mapping
+from collections.abc import AsyncIterator, Coroutine, Iterator, Mapping, Sequence
 from datetime import date
 from types import TracebackType
 from typing import Any, Self, TypeVar
@@ -186,6 +186,12 @@ class AirlineClient:
         return self._iterate(self._async.subscribe_booking_status(customer, booking_id))
 
     def subscribe_flight_delays(
-        self, flight_id: str | None = None, departure_airport_code: str | None = None
+        self,
+        flight_id: str | None = None,
+        departure_airport_code: str | None = None,
+        *,
+        flight_ids: Sequence[str] | None = None,
     ) -> Iterator[FlightDelay]:
-        return self._iterate(self._async.subscribe_flight_delays(flight_id, departure_airport_code))
+        return self._iterate(
+            self._async.subscribe_flight_delays(flight_id, departure_airport_code, flight_ids=flight_ids)
+        )

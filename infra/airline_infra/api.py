@@ -16,13 +16,13 @@ from constructs import Construct
 
 from appsync.fields import FIELD_RESOLVERS, SCHEMA_PATH, SUBSCRIPTION_FIELDS, FieldResolver, SubscriptionField
 
-from .settings import API_LIMITS, LAMBDA_BATCH_RESOLVER_CODE, LAMBDA_RESOLVER_CODE, LOG_RETENTION
+from .settings import API_LIMITS, LOG_RETENTION
 
 
 def resolver_code(field: FieldResolver) -> appsync.Code:
-    """Inline, so the template is self-contained: the direct-resolver payload in, errorType/errorInfo out."""
-    path = LAMBDA_BATCH_RESOLVER_CODE if field.is_batch else LAMBDA_RESOLVER_CODE
-    return appsync.Code.from_inline(path.read_text())
+    """Inline, so the template is self-contained: the field's APPSYNC_JS (appsync/fields.py), the very file the local
+    AppSync runs: the direct-resolver payload in, errorType/errorInfo out."""
+    return appsync.Code.from_inline(field.code.read_text())
 
 
 def _resolver_id(type_name: str, field_name: str) -> str:
@@ -111,8 +111,8 @@ class Api(Construct):
             )
 
     def _subscription_checks(self, fields: list[SubscriptionField]) -> None:
-        """The subscriptions with subscribe-time code (the owner check): its APPSYNC_JS on a NONE data source.
-        The others need no resolver: AppSync delivers their @aws_subscribe mutations' results by itself."""
+        """The subscriptions with subscribe-time code (checks, enhanced filters): its APPSYNC_JS on a NONE data
+        source. The others need no resolver: AppSync delivers their @aws_subscribe mutations' results by itself."""
         if not fields:
             return
         none = appsync.NoneDataSource(

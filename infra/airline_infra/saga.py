@@ -20,6 +20,8 @@ from .api import Api
 from .functions import FunctionShared, PythonFunction
 from .settings import (
     DEAD_LETTER_RETENTION,
+    DEFAULT_SAGA_WORKFLOW,
+    EXPRESS_MAX_SECONDS,
     HANDLER_EVENT_PUBLISHERS,
     HANDLER_NOTIFIERS,
     HANDLER_TABLE_ACTIONS,
@@ -30,9 +32,13 @@ from .settings import (
 PLACEHOLDER = re.compile(r"\$\{(\w+)\}")
 
 
-def definition_text() -> str:
-    """The definition the local runner runs, as the JSON string the template holds."""
-    return json.dumps(load_definition(), separators=(",", ":"))
+def definition_text(workflow: str = DEFAULT_SAGA_WORKFLOW) -> str:
+    """The definition the local runner runs, as the JSON string the template holds; as an Express workflow, its
+    timeout capped to the 5 minutes an Express execution may last."""
+    definition = load_definition()
+    if workflow == "EXPRESS":
+        definition["TimeoutSeconds"] = min(definition.get("TimeoutSeconds", EXPRESS_MAX_SECONDS), EXPRESS_MAX_SECONDS)
+    return json.dumps(definition, separators=(",", ":"))
 
 
 def placeholders(text: str) -> set[str]:
@@ -53,7 +59,14 @@ def dead_letter_queue(scope: Construct, construct_id: str) -> sqs.Queue:
 
 class Saga(Construct):
     def __init__(
-        self, scope: Construct, construct_id: str, *, shared: FunctionShared, bus: events.IEventBus, api: Api
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        shared: FunctionShared,
+        bus: events.IEventBus,
+        api: Api,
+        workflow: str = DEFAULT_SAGA_WORKFLOW,
     ) -> None:
         super().__init__(scope, construct_id)
         self.dead_letter_queue = dead_letter_queue(self, "DeadLetterQueue")
@@ -77,7 +90,7 @@ class Saga(Construct):
 
         substitutions = {placeholder: fn.function.function_arn for placeholder, fn in self.tasks.items()}
         substitutions[DEAD_LETTER_QUEUE_URL] = self.dead_letter_queue.queue_url
-        text = definition_text()
+        text = definition_text(workflow)
         missing = placeholders(text) - substitutions.keys()
         unused = substitutions.keys() - placeholders(text)
         if missing or unused:
@@ -105,8 +118,10 @@ class Saga(Construct):
         self.state_machine = sfn.StateMachine(
             self,
             "StateMachine",
-            # Standard: executions are named after their booking, and a name is unique for 90 days.
-            state_machine_type=sfn.StateMachineType.STANDARD,
+            # Standard: executions are named after their booking, and a name is unique for 90 days. Express (about
+            # 100x cheaper a booking) runs an execution at least once: every task is idempotent and a second run
+            # of a settled booking ends at AlreadySettled (tests/functional/test_saga_at_least_once.py).
+            state_machine_type=sfn.StateMachineType[workflow],
             # Inline, so that cfn-lint validates the ASL; the placeholders are DefinitionSubstitutions.
             definition_body=sfn.DefinitionBody.from_string(text),
             definition_substitutions=substitutions,

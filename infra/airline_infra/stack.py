@@ -23,7 +23,10 @@ from .settings import (
     CONTEXT_ALARM_EMAIL,
     CONTEXT_BUNDLE_DEPENDENCIES,
     CONTEXT_POWERTOOLS_LAYER_VERSION,
+    CONTEXT_SAGA_WORKFLOW,
     DEFAULT_POWERTOOLS_LAYER_VERSION,
+    DEFAULT_SAGA_WORKFLOW,
+    SAGA_WORKFLOWS,
 )
 from .web import WebHosting
 
@@ -60,7 +63,10 @@ class AirlineStack(Stack):
         # The API before the functions that call it (its URL and field ARN go into their configuration and
         # roles); its Lambda resolvers after them. No cycle: the API itself depends on no function.
         self.api = Api(self, "GraphQL", user_pool=self.auth.user_pool)
-        self.saga = Saga(self, "Saga", shared=self.shared, bus=self.bus.bus, api=self.api)
+        workflow = str(context(CONTEXT_SAGA_WORKFLOW) or DEFAULT_SAGA_WORKFLOW).strip().upper()
+        if workflow not in SAGA_WORKFLOWS:
+            raise ValueError(f"-c {CONTEXT_SAGA_WORKFLOW}= must be one of {', '.join(SAGA_WORKFLOWS)}, not {workflow}")
+        self.saga = Saga(self, "Saga", shared=self.shared, bus=self.bus.bus, api=self.api, workflow=workflow)
         self.functions = ApiFunctions(
             self,
             "ApiFunctions",

@@ -7,7 +7,7 @@ from typing import Any
 from aws_lambda_powertools import Logger
 
 from resolvers import events
-from resolvers.handlers.app import SERVICE
+from resolvers.config import SERVICE
 from resolvers.services import loyalty
 
 logger = Logger(service=SERVICE)

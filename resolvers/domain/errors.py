@@ -89,6 +89,13 @@ class Throttled(DomainError):
     retryable = True
 
 
+class BookingSettled(DomainError):
+    """A saga step found its booking already past PENDING: a second run of a settled booking's saga (Express
+    workflows run at least once), which ends at once and changes nothing."""
+
+    error_type = "BookingSettled"
+
+
 class Conflict(DomainError):
     """A write lost a race it may win when tried again."""
 

@@ -10,11 +10,11 @@ from aws_lambda_powertools.event_handler import AppSyncResolver
 from aws_lambda_powertools.event_handler.appsync import Router
 from aws_lambda_powertools.utilities.data_classes import AppSyncResolverEvent
 
+from resolvers.config import SERVICE
 from resolvers.correlation import TRACE_HEADER, new_trace_id, valid_trace_id
 from resolvers.domain.errors import DomainError, InternalFailure
 from resolvers.domain.identity import Caller
 
-SERVICE = "airline"
 # A resolver result carrying this key is a GraphQL error: AppSync's response code (appsync/lambda_resolver.js)
 # and the local AppSync both raise it as an error with `errorType`, `message` and `errorInfo`.
 ERROR_KEY = "__error"

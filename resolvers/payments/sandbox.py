@@ -24,32 +24,30 @@ TRANSIENT_FAILURES = 2
 
 
 class SandboxProvider:
+    """Each step is one conditional write whose answer is the payment; it reads only when the write was refused
+    (a retry, or a payment in another status), so the ledger's conditions, not reads before them, keep the rules."""
+
     def authorize(self, booking_id: str, token: str, amount: int, currency: str) -> Payment:
-        existing = ledger.get_payment(booking_id)
-        if existing is not None and existing.status is not PaymentStatus.ATTEMPTED:
-            if existing.status is PaymentStatus.DECLINED:
-                raise CardDeclined("The card was declined")
-            return existing
         if token == TOKEN_TIMEOUT:
             raise PaymentTimeout("The payment provider did not answer in time")
         if token == TOKEN_TRANSIENT and ledger.count_attempt(booking_id, amount, currency) <= TRANSIENT_FAILURES:
             raise TransientPaymentError("The payment provider is temporarily unavailable")
-        if token == TOKEN_INSUFFICIENT_FUNDS:
-            ledger.record(booking_id, PaymentStatus.DECLINED, amount, currency)
-            raise InsufficientFunds("The card has insufficient funds")
-        if token not in (TOKEN_SUCCESS, TOKEN_SUCCESS_ALT, TOKEN_TRANSIENT):
-            ledger.record(booking_id, PaymentStatus.DECLINED, amount, currency)
+        approved = token in (TOKEN_SUCCESS, TOKEN_SUCCESS_ALT, TOKEN_TRANSIENT)
+        outcome = PaymentStatus.AUTHORIZED if approved else PaymentStatus.DECLINED
+        # Recorded once: a booking authorized (or declined) before answers what was recorded then.
+        payment = ledger.record(booking_id, outcome, amount, currency)
+        if payment.status is PaymentStatus.DECLINED:
+            if token == TOKEN_INSUFFICIENT_FUNDS:
+                raise InsufficientFunds("The card has insufficient funds")
             raise CardDeclined("The card was declined")
-        return ledger.record(booking_id, PaymentStatus.AUTHORIZED, amount, currency)
+        return payment
 
     def capture(self, booking_id: str) -> Payment:
-        payment = ledger.get_payment(booking_id)
+        payment = ledger.transition(booking_id, PaymentStatus.AUTHORIZED, PaymentStatus.CAPTURED)
         if payment is None:
-            raise NotFound(f"Booking {booking_id} has no payment to capture")
-        if payment.status is PaymentStatus.AUTHORIZED:
-            ledger.transition(booking_id, PaymentStatus.AUTHORIZED, PaymentStatus.CAPTURED)
             payment = ledger.get_payment(booking_id)
-            assert payment is not None
+            if payment is None:
+                raise NotFound(f"Booking {booking_id} has no payment to capture")
         if payment.status is not PaymentStatus.CAPTURED:
             raise Conflict(f"Booking {booking_id}'s payment is {payment.status}, not capturable")
         return payment
@@ -58,10 +56,12 @@ class SandboxProvider:
         payment = ledger.get_payment(booking_id)
         if payment is None:
             return None
+        moved = None
         if payment.status is PaymentStatus.CAPTURED:
-            ledger.transition(booking_id, PaymentStatus.CAPTURED, PaymentStatus.REFUNDED)
+            moved = ledger.transition(booking_id, PaymentStatus.CAPTURED, PaymentStatus.REFUNDED)
         elif payment.status is PaymentStatus.AUTHORIZED:
-            ledger.transition(booking_id, PaymentStatus.AUTHORIZED, PaymentStatus.VOIDED)
+            moved = ledger.transition(booking_id, PaymentStatus.AUTHORIZED, PaymentStatus.VOIDED)
         else:
             return payment
-        return ledger.get_payment(booking_id)
+        # Moved by a concurrent call in between: read what it left.
+        return moved or ledger.get_payment(booking_id)

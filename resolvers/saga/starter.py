@@ -65,7 +65,10 @@ def starter() -> SagaStarter:
     return _starter
 
 
-def start_booking_saga(booking_id: str, outbound_flight_id: str, customer: str, payment_token: str) -> bool:
+def start_booking_saga(
+    booking_id: str, outbound_flight_id: str, customer: str, payment_token: str, amount: int, currency: str
+) -> bool:
+    """The input carries what initBooking read and wrote (customer, the flight's price) so no task reads it again."""
     return starter().start(
         booking_id,
         {
@@ -73,5 +76,6 @@ def start_booking_saga(booking_id: str, outbound_flight_id: str, customer: str, 
             "outboundFlightId": outbound_flight_id,
             "customer": customer,
             "paymentToken": payment_token,
+            "price": {"amount": amount, "currency": currency},
         },
     )

@@ -6,7 +6,7 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 
-from resolvers.handlers.app import SERVICE
+from resolvers.config import SERVICE
 from resolvers.services import booking_saga
 
 logger = Logger(service=SERVICE)
@@ -19,17 +19,19 @@ def reserve_seat(event: dict[str, Any], context: Any) -> None:
 
 @logger.inject_lambda_context
 def collect_payment(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    return booking_saga.collect_payment(event["bookingId"], event["outboundFlightId"], event["paymentToken"])
+    return booking_saga.collect_payment(
+        event["bookingId"], event["outboundFlightId"], event["paymentToken"], event.get("price")
+    )
 
 
 @logger.inject_lambda_context
-def confirm_booking(event: dict[str, Any], context: Any) -> None:
-    booking_saga.confirm_booking(event["bookingId"], event["payment"])
+def confirm_booking(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    return booking_saga.confirm_booking(event["bookingId"], event["payment"], event.get("customer"))
 
 
 @logger.inject_lambda_context
 def notify_booking(event: dict[str, Any], context: Any) -> None:
-    booking_saga.notify_booking(event["bookingId"])
+    booking_saga.notify_booking(event["bookingId"], event.get("booking"))
 
 
 @logger.inject_lambda_context
@@ -39,7 +41,7 @@ def refund_payment(event: dict[str, Any], context: Any) -> None:
 
 @logger.inject_lambda_context
 def cancel_booking(event: dict[str, Any], context: Any) -> None:
-    booking_saga.fail_booking(event["bookingId"], event.get("error"))
+    booking_saga.fail_booking(event["bookingId"], event.get("error"), event.get("customer"))
 
 
 @logger.inject_lambda_context

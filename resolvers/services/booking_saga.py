@@ -1,15 +1,20 @@
-"""The booking saga's steps: each idempotent, so a step Step Functions retries changes nothing twice."""
+"""The booking saga's steps: each idempotent, so a step Step Functions retries changes nothing twice, and a second
+run of a whole execution (Express workflows run at least once) books, charges and credits nothing twice.
+
+What the execution input carries (the customer, the flight's price read by initBooking) is not read again, and
+the booking ConfirmBooking wrote is handed to NotifyConfirmed: one conditional write per step where one will do.
+"""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from resolvers import events
-from resolvers.domain.errors import Conflict, NotFound
-from resolvers.domain.models import Booking, BookingStatus
+from resolvers.domain.errors import BookingSettled, Conflict, NotFound
+from resolvers.domain.models import Booking, BookingStatus, PaymentStatus
 from resolvers.notifications import notifier
 from resolvers.payments import provider as payment_provider
-from resolvers.services import catalog
 from resolvers.store import bookings as booking_store
 from resolvers.store import flights as flight_store
 
@@ -33,18 +38,55 @@ def _booking(booking_id: str) -> Booking:
     return booking
 
 
+def booking_state(booking: Booking) -> dict[str, Any]:
+    """A booking as JSON, to travel in the execution's state from one task to the next."""
+    return {
+        "id": booking.id,
+        "bookingReference": booking.booking_reference,
+        "status": str(booking.status),
+        "customer": booking.customer,
+        "outboundFlightId": booking.outbound_flight_id,
+        "createdAt": booking.created_at.isoformat(),
+        "updatedAt": booking.updated_at.isoformat(),
+        "statusReason": booking.status_reason,
+        "checkedIn": booking.checked_in,
+    }
+
+
+def booking_of_state(state: dict[str, Any]) -> Booking:
+    return Booking(
+        id=state["id"],
+        booking_reference=state["bookingReference"],
+        status=BookingStatus(state["status"]),
+        customer=state["customer"],
+        outbound_flight_id=state["outboundFlightId"],
+        created_at=datetime.fromisoformat(state["createdAt"]),
+        updated_at=datetime.fromisoformat(state["updatedAt"]),
+        status_reason=state.get("statusReason"),
+        checked_in=bool(state.get("checkedIn")),
+    )
+
+
 def reserve_seat(booking_id: str, flight_id: str) -> None:
-    flight_store.reserve_seat(flight_id, booking_id)
+    """Take the booking's seat, in a transaction that also checks the booking is still PENDING: a second run of
+    a settled booking's execution ends here (BookingSettled) without taking a seat."""
+    flight_store.reserve_seat(flight_id, booking_id, while_pending=True)
 
 
-def collect_payment(booking_id: str, flight_id: str, payment_token: str) -> dict[str, Any]:
-    """Authorize and capture the flight's price, taken from the flight, never from the client."""
+def collect_payment(
+    booking_id: str, flight_id: str, payment_token: str, price: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Authorize and capture the flight's price: the one initBooking read from the flight and put in the execution
+    input (`price`: amount, currency), or the flight's when an input has none; never the client's."""
     booking = _booking(booking_id)
     if booking.status is not BookingStatus.PENDING:
-        raise Conflict(f"Booking {booking_id} is {booking.status}; no payment is collected for it")
-    flight = catalog.require_flight(flight_id)
+        # Settled by another run of this booking's saga: that run owns the outcome; this one takes no money.
+        raise BookingSettled(f"Booking {booking_id} is {booking.status}; no payment is collected for it")
+    if price is None:
+        flight = flight_store.require_flight(flight_id)
+        price = {"amount": flight.ticket_price, "currency": flight.ticket_currency}
     provider = payment_provider()
-    provider.authorize(booking_id, payment_token, flight.ticket_price, flight.ticket_currency)
+    provider.authorize(booking_id, payment_token, int(price["amount"]), str(price["currency"]))
     payment = provider.capture(booking_id)
     events.publish(
         events.DomainEvent(
@@ -61,10 +103,17 @@ def collect_payment(booking_id: str, flight_id: str, payment_token: str) -> dict
     return {"amount": payment.amount, "currency": payment.currency}
 
 
-def confirm_booking(booking_id: str, payment: dict[str, Any]) -> None:
-    booking = _booking(booking_id)
-    if booking.status is BookingStatus.PENDING:
-        booking = booking_store.change_status(booking, {BookingStatus.PENDING}, BookingStatus.CONFIRMED)
+def confirm_booking(booking_id: str, payment: dict[str, Any], customer: str | None = None) -> dict[str, Any]:
+    """PENDING to CONFIRMED in one conditional write (`customer` from the execution input); answers the booking
+    as confirmed, which NotifyConfirmed tells the customer without reading it again."""
+    try:
+        if customer is None:
+            customer = _booking(booking_id).customer
+        booking = booking_store.set_status(booking_id, customer, {BookingStatus.PENDING}, BookingStatus.CONFIRMED)
+    except booking_store.StatusConflict as conflict:
+        if conflict.current is None:
+            raise NotFound(f"Booking {booking_id} does not exist") from conflict
+        booking = conflict.current
     if booking.status is not BookingStatus.CONFIRMED:
         raise Conflict(f"Booking {booking_id} is {booking.status}; it cannot be confirmed")
     events.publish(
@@ -81,19 +130,26 @@ def confirm_booking(booking_id: str, payment: dict[str, Any]) -> None:
             subject=booking.id,
         )
     )
+    return booking_state(booking)
 
 
-def notify_booking(booking_id: str) -> None:
-    notifier().booking_status(_booking(booking_id))
+def notify_booking(booking_id: str, booking: dict[str, Any] | None = None) -> None:
+    """Tell subscribers the booking's status: the booking the previous task handed over, else as stored now."""
+    notifier().booking_status(booking_of_state(booking) if booking else _booking(booking_id))
+
+
+# Payment statuses after a refund call in which money was given back (or a hold on it released).
+GIVEN_BACK = frozenset({PaymentStatus.REFUNDED, PaymentStatus.VOIDED})
 
 
 def refund_payment(booking_id: str) -> None:
-    before = payment_provider().refund(booking_id)
-    if before is not None:
+    payment = payment_provider().refund(booking_id)
+    # A declined card or no payment at all: nothing was refunded, so no payment.refunded.
+    if payment is not None and payment.status in GIVEN_BACK:
         events.publish(
             events.DomainEvent(
                 events.PAYMENT_REFUNDED,
-                {"bookingId": booking_id, "amount": before.amount, "currency": before.currency},
+                {"bookingId": booking_id, "amount": payment.amount, "currency": payment.currency},
                 subject=booking_id,
             )
         )
@@ -106,18 +162,23 @@ def failure_reason(error: dict[str, Any] | None) -> str:
     return FAILURE_REASONS.get(name, DEFAULT_REASON) if isinstance(name, str) else DEFAULT_REASON
 
 
-def fail_booking(booking_id: str, error: dict[str, Any] | None) -> None:
-    """Mark the booking FAILED with the reason; also a CONFIRMED one whose confirmation could not finish."""
-    booking = _booking(booking_id)
-    if booking.status is not BookingStatus.FAILED:
-        try:
-            booking = booking_store.change_status(
-                booking, {BookingStatus.PENDING, BookingStatus.CONFIRMED}, BookingStatus.FAILED, failure_reason(error)
-            )
-        except booking_store.StatusConflict as conflict:
-            if conflict.current is None or conflict.current.status is not BookingStatus.FAILED:
-                raise
-            booking = conflict.current
+def fail_booking(booking_id: str, error: dict[str, Any] | None, customer: str | None = None) -> None:
+    """Mark the booking FAILED with the reason; also a CONFIRMED one whose confirmation could not finish.
+    One conditional write when the execution input names the `customer`."""
+    try:
+        if customer is None:
+            customer = _booking(booking_id).customer
+        booking = booking_store.set_status(
+            booking_id,
+            customer,
+            {BookingStatus.PENDING, BookingStatus.CONFIRMED},
+            BookingStatus.FAILED,
+            failure_reason(error),
+        )
+    except booking_store.StatusConflict as conflict:
+        if conflict.current is None or conflict.current.status is not BookingStatus.FAILED:
+            raise
+        booking = conflict.current
     events.publish(
         events.DomainEvent(
             events.BOOKING_FAILED,

@@ -5,7 +5,6 @@ A customer reads and changes their own bookings; Admins and IAM any customer's.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from datetime import UTC, datetime, timedelta
 
@@ -13,6 +12,7 @@ from resolvers import events
 from resolvers.domain.errors import (
     BookingNotCancellable,
     Conflict,
+    DomainError,
     IdempotencyConflict,
     NotFound,
     SeatsUnavailable,
@@ -21,11 +21,17 @@ from resolvers.domain.errors import (
 )
 from resolvers.domain.identity import AuthMode, Caller
 from resolvers.domain.inputs import BookingSearch, NewBooking, PageRequest
-from resolvers.domain.models import Booking, BookingStatus, BookingStatusEvent, FlightStatus, Page
-from resolvers.domain.references import new_reference
+from resolvers.domain.models import (
+    Booking,
+    BookingStatus,
+    BookingStatusEvent,
+    Flight,
+    FlightStatus,
+    Page,
+    PaymentStatus,
+)
 from resolvers.notifications import notifier
 from resolvers.payments import provider as payment_provider
-from resolvers.saga.starter import start_booking_saga
 from resolvers.services import catalog
 from resolvers.store import bookings as booking_store
 from resolvers.store import flights as flight_store
@@ -63,11 +69,15 @@ def _booking_customer(caller: Caller, requested: str | None) -> str:
 
 
 def _request_hash(customer: str, new: NewBooking) -> str:
+    import hashlib  # initBooking only, like the rest of the write path: kept off the cold start of reads
+
     request = {"customer": customer, "flight": new.outbound_flight_id, "token": new.payment_token}
     return hashlib.sha256(json.dumps(request, sort_keys=True).encode()).hexdigest()
 
 
-def _replay(booking_id: str, request_hash: str, expected_hash: str, payment_token: str) -> Booking:
+def _replay(
+    booking_id: str, request_hash: str, expected_hash: str, payment_token: str, flight: Flight | None = None
+) -> Booking:
     """The answer to a repeated request: the same booking, and its saga started (once) if still pending."""
     if request_hash != expected_hash:
         raise IdempotencyConflict("This idempotencyKey was used for a different booking request")
@@ -76,11 +86,24 @@ def _replay(booking_id: str, request_hash: str, expected_hash: str, payment_toke
         raise Conflict("The booking for this idempotencyKey is being written; try again")
     if booking.status is BookingStatus.PENDING:
         # A first call may have stopped after writing the booking: finish its work, which is idempotent.
-        _announce(booking, payment_token)
+        _announce(booking, payment_token, flight or catalog.require_flight(booking.outbound_flight_id))
     return booking
 
 
-def _announce(booking: Booking, payment_token: str) -> None:
+def _refusal(flight: Flight | None, flight_id: str, now: datetime) -> DomainError | None:
+    """Why a new booking of this flight is refused now, if it is."""
+    if flight is None:
+        return NotFound(f"Flight {flight_id} does not exist")
+    if flight.status is FlightStatus.CANCELLED:
+        return ValidationError("input.outboundFlightId", "this flight is cancelled")
+    if flight.departure_date_time <= now:
+        return ValidationError("input.outboundFlightId", "this flight has departed")
+    if flight.seats_available <= 0:
+        return SeatsUnavailable(f"Flight {flight.id} has no seats left")
+    return None
+
+
+def _announce(booking: Booking, payment_token: str, flight: Flight) -> None:
     events.publish(
         events.DomainEvent(
             events.BOOKING_CREATED,
@@ -93,27 +116,41 @@ def _announce(booking: Booking, payment_token: str) -> None:
             subject=booking.id,
         )
     )
+    from resolvers.saga.starter import start_booking_saga
+
     # PENDING reaches subscribers before the saga can publish what follows it.
     notifier().booking_status(booking)
-    start_booking_saga(booking.id, booking.outbound_flight_id, booking.customer, payment_token)
+    start_booking_saga(
+        booking.id,
+        booking.outbound_flight_id,
+        booking.customer,
+        payment_token,
+        flight.ticket_price,
+        flight.ticket_currency,
+    )
 
 
 def init_booking(caller: Caller, new: NewBooking) -> Booking:
-    """Write a PENDING booking and start its saga; the same key and request answer the same booking."""
+    """Write a PENDING booking and start its saga; the same key and request answer the same booking.
+
+    The idempotency record is not read first: the transaction that writes it is conditional on its absence, and a
+    repeated request is answered from the record when that condition (or a check of the flight) refuses it.
+    """
     customer = _booking_customer(caller, new.customer)
     request_hash = _request_hash(customer, new)
-    found = booking_store.find_idempotent(customer, new.idempotency_key)
-    if found is not None:
-        return _replay(*found, request_hash, new.payment_token)
-
-    flight = catalog.require_flight(new.outbound_flight_id)
-    if flight.status is FlightStatus.CANCELLED:
-        raise ValidationError("input.outboundFlightId", "this flight is cancelled")
+    flight = catalog.get_flight(new.outbound_flight_id)
     now = datetime.now(UTC)
-    if flight.departure_date_time <= now:
-        raise ValidationError("input.outboundFlightId", "this flight has departed")
-    if flight.seats_available <= 0:
-        raise SeatsUnavailable(f"Flight {flight.id} has no seats left")
+    refusal = _refusal(flight, new.outbound_flight_id, now)
+    if refusal is not None:
+        # A repeat of a request that booked (the flight may since have filled up, with its own booking): the same
+        # answer as the first time.
+        found = booking_store.find_idempotent(customer, new.idempotency_key)
+        if found is not None:
+            return _replay(*found, request_hash, new.payment_token)
+        raise refusal
+    assert flight is not None
+
+    from resolvers.domain.references import new_reference
 
     for _ in range(_REFERENCE_ATTEMPTS):
         booking = Booking(
@@ -130,8 +167,8 @@ def init_booking(caller: Caller, new: NewBooking) -> Booking:
         except booking_store.ReferenceTaken:
             continue
         except booking_store.DuplicateRequest as twin:
-            return _replay(twin.booking_id, twin.request_hash, request_hash, new.payment_token)
-        _announce(booking, new.payment_token)
+            return _replay(twin.booking_id, twin.request_hash, request_hash, new.payment_token, flight)
+        _announce(booking, new.payment_token, flight)
         return booking
     raise Conflict("Could not allot a booking reference; try again")
 
@@ -171,7 +208,7 @@ def cancel_booking(caller: Caller, booking_id: str) -> Booking:
         {"bookingId": booking.id, "customer": booking.customer, "outboundFlightId": booking.outbound_flight_id},
         subject=booking.id,
     )
-    if payment is not None:
+    if payment is not None and payment.status in (PaymentStatus.REFUNDED, PaymentStatus.VOIDED):
         events.publish(
             events.DomainEvent(
                 events.PAYMENT_REFUNDED,

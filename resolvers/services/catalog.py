@@ -6,7 +6,7 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 
 from resolvers import events
-from resolvers.domain.errors import Conflict, NotFound, ValidationError
+from resolvers.domain.errors import Conflict, ValidationError
 from resolvers.domain.identity import Caller
 from resolvers.domain.inputs import MAX_DELAY_MINUTES, FlightDelayRequest, FlightSearch, NewFlight, PageRequest
 from resolvers.domain.models import BookingStatus, Flight, FlightDelay, FlightStatus, Page
@@ -29,10 +29,7 @@ def get_flight(flight_id: str) -> Flight | None:
 
 
 def require_flight(flight_id: str) -> Flight:
-    flight = flight_store.get_flight(flight_id)
-    if flight is None:
-        raise NotFound(f"Flight {flight_id} does not exist")
-    return flight
+    return flight_store.require_flight(flight_id)
 
 
 def get_flights(flight_ids: list[str]) -> list[Flight | None]:

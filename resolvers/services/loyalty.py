@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from resolvers.domain.identity import Caller
+from typing import TYPE_CHECKING
+
 from resolvers.domain.loyalty import loyalty_for
 from resolvers.domain.models import Loyalty
 from resolvers.store import loyalty as loyalty_store
+
+if TYPE_CHECKING:
+    from resolvers.domain.identity import Caller
 
 
 def get_loyalty(caller: Caller, customer: str | None) -> Loyalty:

@@ -164,13 +164,21 @@ def change_status(
     booking: Booking, allowed_from: set[BookingStatus], to: BookingStatus, reason: str | None = None
 ) -> Booking:
     """Move a booking to `to` if its status is one of `allowed_from`; raises StatusConflict otherwise."""
+    return set_status(booking.id, booking.customer, allowed_from, to, reason)
+
+
+def set_status(
+    booking_id: str, customer: str, allowed_from: set[BookingStatus], to: BookingStatus, reason: str | None = None
+) -> Booking:
+    """change_status by id and customer, without having read the booking: one conditional UpdateItem, whose answer
+    (every attribute, as written) is the booking returned. Raises StatusConflict (after one read) otherwise."""
     ensure_bound()
-    pk, sk = keys.booking(booking.id)
+    pk, sk = keys.booking(booking_id)
     item = BookingItem(pk, sk)
     now = datetime.now(UTC)
     actions: list[Any] = [
         BookingItem.status.set(str(to)),
-        BookingItem.gsi2pk.set(keys.customer_status(booking.customer, to)),
+        BookingItem.gsi2pk.set(keys.customer_status(customer, to)),
         BookingItem.updated_at.set(now),
     ]
     actions.append(BookingItem.status_reason.set(reason) if reason else BookingItem.status_reason.remove())
@@ -181,7 +189,7 @@ def change_status(
         )
     except UpdateError as exc:
         if exc.cause_response_code == "ConditionalCheckFailedException":
-            raise StatusConflict(get_booking(booking.id)) from exc
+            raise StatusConflict(get_booking(booking_id)) from exc
         raise
     return _to_booking(item)
 

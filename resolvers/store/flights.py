@@ -8,10 +8,10 @@ from typing import Any
 from pynamodb.exceptions import UpdateError
 from pynamodb.transactions import TransactWrite
 
-from resolvers.domain.errors import NotFound, SeatNotReserved, SeatsUnavailable
-from resolvers.domain.models import Flight, FlightStatus, Page
+from resolvers.domain.errors import BookingSettled, NotFound, SeatNotReserved, SeatsUnavailable
+from resolvers.domain.models import BookingStatus, Flight, FlightStatus, Page
 from resolvers.store import keys, pagination
-from resolvers.store.models import FlightItem, SeatHoldItem, TableItem
+from resolvers.store.models import BookingItem, FlightItem, SeatHoldItem, TableItem
 from resolvers.store.table import ensure_bound
 from resolvers.store.transactions import ConditionFailed, transact_write
 
@@ -74,6 +74,13 @@ def get_flight(flight_id: str) -> Flight | None:
         return None
 
 
+def require_flight(flight_id: str) -> Flight:
+    flight = get_flight(flight_id)
+    if flight is None:
+        raise NotFound(f"Flight {flight_id} does not exist")
+    return flight
+
+
 def get_flights(flight_ids: list[str]) -> dict[str, Flight]:
     """The flights that exist among `flight_ids`, by id, in one BatchGetItem per 100 distinct ids."""
     ensure_bound()
@@ -127,12 +134,14 @@ def search_route(
     return Page(items=[_to_flight(item) for item in items if isinstance(item, FlightItem)], next_token=next_token)
 
 
-def reserve_seat(flight_id: str, booking_id: str) -> bool:
+def reserve_seat(flight_id: str, booking_id: str, *, while_pending: bool = False) -> bool:
     """Take one seat for a booking. True if taken now, False if this booking already holds one.
 
     One transaction: the booking's hold is created only if absent, and the counter only goes down while
     seats are left, so concurrent or repeated calls never oversell and never take two seats for one booking.
-    Raises Conflict (retryable) if concurrent transactions keep cancelling it.
+    With `while_pending`, the same transaction also checks that the booking is still PENDING and raises
+    BookingSettled if it is not: a second run of a settled booking's saga (Express runs at least once) takes
+    no seat. Raises Conflict (retryable) if concurrent transactions keep cancelling it.
     """
     ensure_bound()
     flight_pk, flight_sk = keys.flight(flight_id)
@@ -147,11 +156,21 @@ def reserve_seat(flight_id: str, booking_id: str) -> bool:
             actions=[FlightItem.seats_available.add(-1)],
             condition=TableItem.pk.exists() & (FlightItem.seats_available > 0),
         )
+        if while_pending:
+            booking_pk, booking_sk = keys.booking(booking_id)
+            transaction.condition_check(
+                BookingItem, booking_pk, booking_sk, condition=BookingItem.status == str(BookingStatus.PENDING)
+            )
 
     try:
         transact_write(build, what=f"Reserving a seat on flight {flight_id}")
     except ConditionFailed as failed:
-        if failed.at(0):
+        # PynamoDB sends a transaction's condition checks first, then deletes, puts and updates, whatever the order
+        # they were added in: the cancellation reasons come in that order.
+        first = 1 if while_pending else 0
+        if while_pending and failed.at(0):
+            raise BookingSettled(f"Booking {booking_id} is no longer PENDING") from failed
+        if failed.at(first):
             return False
         if get_flight(flight_id) is None:
             raise NotFound(f"Flight {flight_id} does not exist") from failed

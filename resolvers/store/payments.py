@@ -78,17 +78,19 @@ def record(booking_id: str, status: PaymentStatus, amount: int, currency: str) -
     return _to_payment(item)
 
 
-def transition(booking_id: str, from_status: PaymentStatus, to_status: PaymentStatus) -> bool:
-    """Move a payment from one status to the next; False if it was not in `from_status`."""
+def transition(booking_id: str, from_status: PaymentStatus, to_status: PaymentStatus) -> Payment | None:
+    """Move a payment from one status to the next: the payment as it now is (the update's answer, no read), or
+    None if it was not in `from_status` (or does not exist)."""
     ensure_bound()
     pk, sk = keys.payment(booking_id)
+    item = PaymentItem(pk, sk)
     try:
-        PaymentItem(pk, sk).update(
+        item.update(
             actions=[PaymentItem.status.set(str(to_status)), PaymentItem.updated_at.set(datetime.now(UTC))],
             condition=PaymentItem.status == str(from_status),
         )
     except UpdateError as exc:
         if exc.cause_response_code == _CONDITION_FAILED:
-            return False
+            return None
         raise
-    return True
+    return _to_payment(item)

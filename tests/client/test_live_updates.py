@@ -108,6 +108,28 @@ def test_a_flight_delay_reaches_a_sync_subscriber_typed(
     assert delay.occurred_at.tzinfo is not None
 
 
+def test_a_subscriber_of_several_flights_gets_their_delays_and_no_other(
+    api_url: str, credentials: LocalCredentials, appsync: LocalAppSync, pool: ThreadPoolExecutor
+) -> None:
+    # Given a partner watching two flights (flight_ids: the server filters with AppSync's `in`)
+    watched, other = [a_stored_flight(), a_stored_flight()], a_stored_flight()
+    ready = subscribed(appsync, "onFlightDelayed")
+    with AirlineClient(api_url, api_key=credentials.api_key) as watcher:
+        delays = watcher.subscribe_flight_delays(flight_ids=watched)
+        first = pool.submit(lambda: [next(delays), next(delays)])
+        until(ready)
+
+        # When an admin delays the other flight, then both watched ones
+        with AirlineClient(api_url, token=credentials.issue_token("ops", admin=True)) as admin:
+            for flight_id in (other, *watched):
+                admin.delay_flight(flight_id, 20, "crew")
+
+        # Then the watcher gets exactly the watched flights' delays, in order
+        received = first.result(timeout=PATIENCE)
+        delays.close()
+    assert [delay.flight_id for delay in received] == watched
+
+
 def test_a_flight_delay_reaches_an_async_subscriber_by_departure_airport(
     api_url: str, credentials: LocalCredentials, appsync: LocalAppSync
 ) -> None:

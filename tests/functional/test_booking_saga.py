@@ -158,7 +158,7 @@ def test_a_transient_payment_failure_is_retried_and_the_booking_confirmed_with_o
 
 
 def test_a_failure_at_confirmation_refunds_the_payment_and_fails_the_booking(runtime, monkeypatch):
-    def broken(booking_id, payment):
+    def broken(booking_id, payment, customer=None):
         raise RuntimeError("confirmation store unavailable")
 
     monkeypatch.setattr(booking_saga, "confirm_booking", broken)
@@ -176,7 +176,7 @@ def test_a_failure_at_confirmation_refunds_the_payment_and_fails_the_booking(run
 
 
 def test_a_failure_to_notify_keeps_the_confirmed_booking_and_records_a_dead_letter(runtime, monkeypatch):
-    def broken(booking_id):
+    def broken(booking_id, booking=None):
         raise RuntimeError("notification channel down")
 
     monkeypatch.setattr(booking_saga, "notify_booking", broken)

@@ -52,12 +52,22 @@ class Synthesized:
 
 @pytest.fixture(scope="session")
 def synthesized(tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
+    return synthesize(tmp_path_factory, {})
+
+
+@pytest.fixture(scope="session")
+def synthesized_express(tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
+    """The app synthesized with `-c sagaWorkflow=EXPRESS`."""
+    return synthesize(tmp_path_factory, {"sagaWorkflow": "EXPRESS"})
+
+
+def synthesize(tmp_path_factory: pytest.TempPathFactory, context: dict[str, Any]) -> Synthesized:
     outdir = tmp_path_factory.mktemp("cdk.out")
     env = {
         **os.environ,
         "CDK_OUTDIR": str(outdir),
         # What `cdk synth -c bundleDependencies=false` passes: the asset holds resolvers/ only, no pip install.
-        "CDK_CONTEXT_JSON": json.dumps({"bundleDependencies": False}),
+        "CDK_CONTEXT_JSON": json.dumps({"bundleDependencies": False, **context}),
     }
     started = time.perf_counter()
     subprocess.run([sys.executable, str(INFRA / "app.py")], cwd=ROOT, env=env, check=True, capture_output=True)

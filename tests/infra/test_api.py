@@ -147,8 +147,9 @@ def test_a_field_resolver_is_js_code_on_its_domain_function(synthesized: Synthes
     # An APPSYNC_JS unit resolver, its code the file in appsync/ (inline, so the template is self-contained)
     assert resolver["Runtime"] == {"Name": "APPSYNC_JS", "RuntimeVersion": "1.0.0"}
     assert resolver.get("Kind", "UNIT") == "UNIT"
-    code_file = "lambda_batch_resolver.js" if field.is_batch else "lambda_resolver.js"
-    assert resolver["Code"] == (APPSYNC_DIR / code_file).read_text()
+    # (the file appsync/fields.py names, the one the local AppSync runs: the shared Lambda code or the field's own)
+    assert resolver["Code"] == field.code.read_text()
+    assert field.code.parent in (APPSYNC_DIR, APPSYNC_DIR / "resolvers")
     # On the data source of the function the map names
     data_source = resolver["DataSourceName"]
     expected_function = _function_by_handler(synthesized)[FUNCTIONS[field.function]]
@@ -177,10 +178,18 @@ def test_a_subscription_check_is_its_js_code_on_a_none_data_source(synthesized: 
         for res in synthesized.resources("AWS::AppSync::DataSource").values()
         if res["Properties"]["Name"] == resolver["DataSourceName"]
     ]
-    # No data, no role: the code only refuses a subscription (util.unauthorized) or lets it through
+    # No data, no role: the code refuses a subscription or sets its filters (enhanced subscription filtering)
     assert source["Type"] == "NONE"
     assert "ServiceRoleArn" not in source
-    assert "util.unauthorized()" in resolver["Code"]
+    assert "extensions.setSubscriptionFilter(" in resolver["Code"]
+
+
+def test_cancel_booking_invalidates_the_bookings_status_subscriptions(synthesized: Synthesized) -> None:
+    cancel = _resolvers(synthesized)[("Mutation", "cancelBooking")]["Code"]
+    status = _resolvers(synthesized)[("Subscription", "onBookingStatusChanged")]["Code"]
+    assert "extensions.invalidateSubscriptions(" in cancel
+    assert "subscriptionField: 'onBookingStatusChanged'" in cancel
+    assert "extensions.setSubscriptionInvalidationFilter(" in status
 
 
 def test_the_batch_resolver_code_batch_invokes_and_raises_error_results() -> None:
@@ -188,8 +197,9 @@ def test_the_batch_resolver_code_batch_invokes_and_raises_error_results() -> Non
     single = (APPSYNC_DIR / "lambda_resolver.js").read_text()
     assert "operation: 'BatchInvoke'" in code
     assert "operation: 'Invoke'" in single
-    # Both raise an {"__error"} result as the GraphQL error, with errorType and errorInfo
-    for source in (code, single):
+    cancel = (APPSYNC_DIR / "resolvers" / "cancel_booking.js").read_text()
+    # Each raises an {"__error"} result as the GraphQL error, with errorType and errorInfo
+    for source in (code, single, cancel):
         assert "util.error(failure.message, failure.errorType, null, failure.errorInfo)" in source
 
 

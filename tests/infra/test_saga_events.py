@@ -30,7 +30,13 @@ FOURTEEN_DAYS = 14 * 24 * 3600
 # What each saga task's code path does to the table (resolvers/services/booking_saga.py, resolvers/store/,
 # resolvers/payments/sandbox.py), written out here independently of infra/airline_infra/settings.py.
 TASK_TABLE_ACTIONS = {
-    "resolvers.saga.tasks.reserve_seat": {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"},
+    # The transaction also checks the booking is still PENDING (a ConditionCheck needs its own action).
+    "resolvers.saga.tasks.reserve_seat": {
+        "dynamodb:GetItem",
+        "dynamodb:PutItem",
+        "dynamodb:UpdateItem",
+        "dynamodb:ConditionCheckItem",
+    },
     "resolvers.saga.tasks.collect_payment": {"dynamodb:GetItem", "dynamodb:UpdateItem"},
     "resolvers.saga.tasks.confirm_booking": {"dynamodb:GetItem", "dynamodb:UpdateItem"},
     "resolvers.saga.tasks.notify_booking": {"dynamodb:GetItem"},
@@ -164,9 +170,16 @@ def test_every_placeholder_of_the_asl_is_substituted(synthesized: Synthesized) -
     assert "${" not in resolved
 
 
-def test_the_state_machine_logs_every_event_without_execution_data_and_traces(synthesized: Synthesized) -> None:
+@pytest.mark.parametrize(("app", "workflow"), [("synthesized", "STANDARD"), ("synthesized_express", "EXPRESS")])
+def test_the_state_machine_logs_every_event_without_execution_data_and_traces(
+    request: pytest.FixtureRequest, app: str, workflow: str
+) -> None:
+    # Standard by default, Express with -c sagaWorkflow=EXPRESS; logged alike (Express keeps no history but its logs)
+    synthesized: Synthesized = request.getfixturevalue(app)
     machine = _state_machine(synthesized)
-    assert machine["StateMachineType"] == "STANDARD"
+    assert machine["StateMachineType"] == workflow
+    timeout = json.loads(machine["DefinitionString"])["TimeoutSeconds"]
+    assert timeout == (300 if workflow == "EXPRESS" else load_definition()["TimeoutSeconds"])
     assert machine["TracingConfiguration"] == {"Enabled": True}
     logging = machine["LoggingConfiguration"]
     assert logging["Level"] == "ALL"

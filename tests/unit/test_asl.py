@@ -17,8 +17,11 @@ from statelint.linter import Linter
 from appsync.local.stepfunctions.asl import LocalStateMachine, UnsupportedDefinition, unsupported
 from resolvers.saga.definition import ASL_PATH, DEAD_LETTER_QUEUE_URL, SQS_SEND_MESSAGE, TASKS, load_definition
 
-BOOKING = {"bookingId": "b-1", "outboundFlightId": "f-1", "paymentToken": "tok-1", "customer": "c-1"}
+PRICE = {"amount": 100, "currency": "GBP"}
+BOOKING = {"bookingId": "b-1", "outboundFlightId": "f-1", "paymentToken": "tok-1", "customer": "c-1", "price": PRICE}
 PAYMENT = {"receiptUrl": "https://pay.example/r/1", "price": 100}
+# What ConfirmBooking answers: the booking as confirmed, handed to NotifyConfirmed.
+CONFIRMED = {"id": "b-1", "status": "CONFIRMED"}
 FAILURE_PATH = ["CancelBooking", "ReleaseSeat", "NotifyFailed", "RecordDeadLetter", "BookingFailed"]
 COMPENSATION_FROM_REFUND = ["RefundPayment", *FAILURE_PATH]
 # What a dead-letter record keeps of the state: the booking's identifiers (never the payment token) and the error.
@@ -42,6 +45,10 @@ class PaymentTimeout(Exception):
 
 
 class Conflict(Exception):
+    pass
+
+
+class BookingSettled(Exception):
     pass
 
 
@@ -87,6 +94,8 @@ class FakeResources:
                 raise self._always[name]
             if self._failures.get(name):
                 raise self._failures[name].pop(0)
+            if name == "ConfirmBooking":
+                return dict(CONFIRMED)
             return dict(PAYMENT) if name == "CollectPayment" else {"ignored": True}
 
         return call
@@ -299,14 +308,14 @@ def test_a_booking_that_goes_through_is_confirmed_and_keeps_its_payment(
         "NotifyConfirmed",
         "BookingConfirmed",
     ]
-    assert execution.output == {**BOOKING, "payment": PAYMENT}
+    assert execution.output == {**BOOKING, "payment": PAYMENT, "confirmed": CONFIRMED}
     assert (execution.error, execution.cause) == (None, None)
-    # And each task received exactly its Parameters
+    # And each task received exactly its Parameters: what the input carries is not read again
     assert resources.calls == [
         ("ReserveSeat", {"bookingId": "b-1", "outboundFlightId": "f-1"}),
-        ("CollectPayment", {"bookingId": "b-1", "outboundFlightId": "f-1", "paymentToken": "tok-1"}),
-        ("ConfirmBooking", {"bookingId": "b-1", "payment": PAYMENT}),
-        ("NotifyBooking", {"bookingId": "b-1"}),
+        ("CollectPayment", {"bookingId": "b-1", "outboundFlightId": "f-1", "paymentToken": "tok-1", "price": PRICE}),
+        ("ConfirmBooking", {"bookingId": "b-1", "payment": PAYMENT, "customer": "c-1"}),
+        ("NotifyBooking", {"bookingId": "b-1", "booking": CONFIRMED}),
     ]
     assert sleeps == []
     assert resources.dead_letters == []
@@ -333,7 +342,7 @@ def test_no_seat_cancels_releases_notifies_and_dead_letters_without_retrying(
     assert execution.output is None
     # And CancelBooking was told why, in the shape Step Functions reports a Lambda error
     error = {"Error": "SeatsUnavailable", "Cause": lambda_cause("SeatsUnavailable", "flight f-1 is full")}
-    assert resources.called("CancelBooking") == [{"bookingId": "b-1", "error": error}]
+    assert resources.called("CancelBooking") == [{"bookingId": "b-1", "error": error, "customer": "c-1"}]
     # And the dead-letter body is the state input at RecordDeadLetter
     assert resources.dead_letters == [{**RECORDED, "error": error}]
     assert resources.called("SendMessage")[0]["QueueUrl"] == "${DeadLetterQueueUrl}"
@@ -450,8 +459,26 @@ def test_a_failed_notification_is_recorded_and_the_booking_stays_confirmed(
     assert sleeps == []
     error = {"Error": "EmailBounced", "Cause": lambda_cause("EmailBounced", "mailbox full")}
     assert resources.dead_letters == [{**RECORDED, "error": error}]
-    assert execution.output == {**BOOKING, "payment": PAYMENT, "error": error}
+    assert execution.output == {**BOOKING, "payment": PAYMENT, "confirmed": CONFIRMED, "error": error}
     assert resources.called("RefundPayment") == []
+
+
+@pytest.mark.parametrize("task", ["ReserveSeat", "CollectPayment"])
+def test_a_second_run_of_a_settled_booking_ends_at_once_without_compensating(
+    saga: LocalStateMachine, resources: FakeResources, sleeps: list[float], task: str
+) -> None:
+    # Given a booking another run has settled (Express runs an execution at least once)
+    resources.fail(task, BookingSettled("booking b-1 is CONFIRMED"))
+
+    # When the saga runs
+    execution = saga.execute(BOOKING, "b-1")
+
+    # Then it ends there, succeeded, having compensated nothing and taken no money
+    assert execution.status == "SUCCEEDED"
+    assert execution.states_entered[-1] == "AlreadySettled"
+    assert [name for name, _ in resources.calls] == ["ReserveSeat", "CollectPayment"][: 1 + (task == "CollectPayment")]
+    assert resources.dead_letters == []
+    assert sleeps == []
 
 
 def test_a_compensation_that_fails_for_good_lets_the_others_run_and_is_reported(

@@ -19,7 +19,13 @@ HANG = 30  # seconds; only reached if the code under test hangs
 
 
 def booking(n: int = 1) -> dict[str, Any]:
-    return {"bookingId": f"b-{n}", "outboundFlightId": "f-1", "customer": "c-1", "paymentToken": "tok"}
+    return {
+        "bookingId": f"b-{n}",
+        "outboundFlightId": "f-1",
+        "customer": "c-1",
+        "paymentToken": "tok",
+        "price": {"amount": 100, "currency": "GBP"},
+    }
 
 
 def succeeding(task: Callable[[str, Any], Any] | None = None) -> dict[str, Callable[[Any], Any]]:
@@ -60,7 +66,7 @@ def test_an_execution_runs_off_the_callers_thread_and_can_be_awaited() -> None:
     assert started is True
     assert execution.name == "b-1"
     assert execution.status == "SUCCEEDED"
-    assert execution.output == {**booking(), "payment": {"paid": True}}
+    assert execution.output == {**booking(), "payment": {"paid": True}, "confirmed": {"paid": True}}
     assert threading.current_thread().name not in threads
     assert len(threads) == 4
 

@@ -15,11 +15,13 @@ logger = logging.getLogger("appsync.local")
 class AppSyncError(Exception):
     """A GraphQL error as AppSync reports it: `errorType`, `message` and `errorInfo`."""
 
-    def __init__(self, error_type: str | None, message: str, error_info: Any = None) -> None:
+    def __init__(self, error_type: str | None, message: str, error_info: Any = None, data: Any = None) -> None:
         super().__init__(message)
         self.error_type = error_type
         self.message = message
         self.error_info = error_info
+        # util.error's `data`: reported as the error's `data`.
+        self.data = data
 
 
 def format_error(error: GraphQLError, correlation_id: str) -> dict[str, Any]:
@@ -39,7 +41,7 @@ def format_error(error: GraphQLError, correlation_id: str) -> dict[str, Any]:
             original = AppSyncError(failure.error_type, failure.message, failure.error_info)
     return {
         "path": error.path,
-        "data": None,
+        "data": original.data,
         "errorType": original.error_type,
         "errorInfo": original.error_info,
         "locations": locations or None,

@@ -1,6 +1,12 @@
 """AppSync's subscriptions locally: each Subscription field's @aws_subscribe read from the contract, the result of
-every listed mutation fanned out to the subscriptions whose non-null arguments equal its fields, and the checks a
-subscription passes when it starts (its auth directives, then its subscription resolver's rule)."""
+every listed mutation fanned out to the subscriptions it matches, and the checks a subscription passes when it
+starts (its auth directives, then its subscription resolver's APPSYNC_JS, run in appsync/local/js/).
+
+What a subscription receives is decided as on AppSync: by the filter its resolver set with
+`extensions.setSubscriptionFilter` (AppSync's filter groups and operators, appsync/local/realtime/filters.py), or,
+without one, by its arguments (every non-null argument equals the result's field of the same name). A mutation
+whose resolver calls `extensions.invalidateSubscriptions({subscriptionField, payload})` ends the subscriptions of
+that field whose invalidation filter (`extensions.setSubscriptionInvalidationFilter`) matches the payload."""
 
 from __future__ import annotations
 
@@ -20,42 +26,12 @@ from appsync.fields import SUBSCRIPTION_FIELDS, FieldResolver
 from appsync.local.graphql.auth import Principal, Rule, allows
 from appsync.local.graphql.errors import AppSyncError, format_error
 from appsync.local.graphql.schema import to_arguments
-from resolvers.domain.identity import ADMINS_GROUP
+from appsync.local.js import JsError, JsRuntime, shared_runtime
+from appsync.local.realtime.filters import FilterError, SubscriptionFilter, argument_filter
 
 log = logging.getLogger("appsync.local")
 
 SUBSCRIBE_DIRECTIVE = "aws_subscribe"
-
-# A subscription resolver's rule at subscribe time: may this caller subscribe with these arguments?
-SubscribeRule = Callable[[Principal, Mapping[str, Any]], bool]
-
-
-def only_own_bookings(principal: Principal, arguments: Mapping[str, Any]) -> bool:
-    """appsync/subscriptions/on_booking_status_changed.js, line for line: a user pool caller subscribes only with
-    their own id unless in Admins; callers without a `sub` (IAM) pass."""
-    identity = principal.identity or {}
-    groups = identity.get("groups") or []
-    is_user = bool(identity.get("sub"))
-    return not (is_user and arguments.get("customer") != identity.get("sub") and ADMINS_GROUP not in groups)
-
-
-# The Python twin of each subscription resolver's APPSYNC_JS file (appsync/subscriptions/), by file name.
-SUBSCRIBE_RULES: dict[str, SubscribeRule] = {
-    "on_booking_status_changed.js": only_own_bookings,
-}
-
-
-def subscribe_rules() -> dict[str, SubscribeRule]:
-    """Each subscription field's rule; a field with APPSYNC_JS code and no twin here stops the server at start."""
-    rules: dict[str, SubscribeRule] = {}
-    for subscription in SUBSCRIPTION_FIELDS:
-        if subscription.code is None:
-            continue
-        rule = SUBSCRIBE_RULES.get(subscription.code.name)
-        if rule is None:
-            raise ValueError(f"{subscription.code.name} has no Python twin in appsync/local/realtime/subscriptions.py")
-        rules[subscription.field_name] = rule
-    return rules
 
 
 def subscribed_mutations(schema: GraphQLSchema) -> dict[str, tuple[str, ...]]:
@@ -78,18 +54,32 @@ def subscribed_mutations(schema: GraphQLSchema) -> dict[str, tuple[str, ...]]:
     return mutations
 
 
+# What a subscriber's queue gets when its subscription is invalidated: the stream ends after what came before.
+_INVALIDATED: Mapping[str, Any] = {}
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What a subscription receives (None: everything) and what invalidates it (None: nothing)."""
+
+    delivery: SubscriptionFilter | None = None
+    invalidation: SubscriptionFilter | None = None
+
+
 @dataclass(eq=False)
 class Subscriber:
     """One active subscription: what it listens to, and the queue its stream reads on its event loop."""
 
     field_name: str
-    filters: dict[str, Any]
+    filters: Filters
     loop: asyncio.AbstractEventLoop
     queue: asyncio.Queue[Mapping[str, Any]] = field(default_factory=asyncio.Queue)
 
     def matches(self, result: Mapping[str, Any]) -> bool:
-        # AppSync's rule: every argument the subscriber gave equals the result's field of the same name.
-        return all(result.get(name) == value for name, value in self.filters.items())
+        return self.filters.delivery is None or self.filters.delivery.matches(result)
+
+    def invalidated_by(self, payload: Mapping[str, Any]) -> bool:
+        return self.filters.invalidation is not None and self.filters.invalidation.matches(payload)
 
 
 class SubscriptionBroker:
@@ -99,7 +89,9 @@ class SubscriptionBroker:
     loop, in the order it was published.
     """
 
-    def __init__(self, schema: GraphQLSchema, field_rules: Mapping[tuple[str, str], Rule]) -> None:
+    def __init__(
+        self, schema: GraphQLSchema, field_rules: Mapping[tuple[str, str], Rule], js: JsRuntime | None = None
+    ) -> None:
         self.subscription_type = schema.subscription_type.name if schema.subscription_type else "Subscription"
         self.mutation_type = schema.mutation_type.name if schema.mutation_type else "Mutation"
         self.mutations = subscribed_mutations(schema)
@@ -108,7 +100,10 @@ class SubscriptionBroker:
             for mutation in mutations:
                 self._fields_of.setdefault(mutation, []).append(field_name)
         self._field_rules = field_rules
-        self._rules = subscribe_rules()
+        # Each subscription resolver's APPSYNC_JS file, loaded (and checked: a file using what the local runtime
+        # does not implement stops the server here) once.
+        self.js = js or shared_runtime()
+        self._code = {s.field_name: self.js.load(s.code) for s in SUBSCRIPTION_FIELDS if s.code is not None}
         self._lock = threading.Lock()
         self._subscribers: dict[str, set[Subscriber]] = {name: set() for name in self.mutations}
 
@@ -132,11 +127,29 @@ class SubscriptionBroker:
                 if subscriber.matches(result)
             ]
         for subscriber in targets:
-            try:
-                subscriber.loop.call_soon_threadsafe(subscriber.queue.put_nowait, result)
-            except RuntimeError:
-                log.debug("Dropped an event for a subscriber whose event loop has closed")
+            self._hand(subscriber, result)
         return len(targets)
+
+    def invalidate(self, invalidation: Any) -> int:
+        """`extensions.invalidateSubscriptions({subscriptionField, payload})`: end the subscriptions of that field
+        whose invalidation filter matches the payload (after the events already on their way); answers how many."""
+        if not isinstance(invalidation, Mapping):
+            return 0
+        field_name, payload = invalidation.get("subscriptionField"), invalidation.get("payload")
+        if not isinstance(payload, Mapping):
+            return 0
+        with self._lock:
+            targets = [s for s in self._subscribers.get(str(field_name), ()) if s.invalidated_by(payload)]
+        for subscriber in targets:
+            self._hand(subscriber, _INVALIDATED)
+        return len(targets)
+
+    @staticmethod
+    def _hand(subscriber: Subscriber, item: Mapping[str, Any]) -> None:
+        try:
+            subscriber.loop.call_soon_threadsafe(subscriber.queue.put_nowait, item)
+        except RuntimeError:
+            log.debug("Dropped an event for a subscriber whose event loop has closed")
 
     def publishing(
         self, resolver: FieldResolver, resolve: Callable[..., Awaitable[Any]]
@@ -155,7 +168,7 @@ class SubscriptionBroker:
     async def _stream(
         self,
         field_name: str,
-        filters: dict[str, Any],
+        filters: Filters,
         on_subscribed: Callable[[], Awaitable[None]] | None = None,
     ) -> AsyncGenerator[Mapping[str, Any], None]:
         # Registered on the first read and removed however the stream ends: completed, cancelled or closed
@@ -169,7 +182,10 @@ class SubscriptionBroker:
                 # published after the acknowledgement reaches this subscriber.
                 await on_subscribed()
             while True:
-                yield await subscriber.queue.get()
+                item = await subscriber.queue.get()
+                if item is _INVALIDATED:
+                    return
+                yield item
         finally:
             with self._lock:
                 self._subscribers[field_name].discard(subscriber)
@@ -180,19 +196,64 @@ class SubscriptionBroker:
         if field_name not in self.mutations:
             raise ValueError(f"{self.subscription_type}.{field_name} has no @{SUBSCRIBE_DIRECTIVE}")
         rule = self._field_rules[self.subscription_type, field_name]
-        check = self._rules.get(field_name)
 
         async def subscribe(root: Any, info: strawberry.Info, **kwargs: Any) -> AsyncGenerator[Mapping[str, Any]]:
             principal: Principal = info.context.principal
             arguments = to_arguments(kwargs)
-            if not allows(rule, principal) or (check is not None and not check(principal, arguments)):
-                raise AppSyncError(
-                    "Unauthorized", f"Not Authorized to access {field_name} on type {self.subscription_type}"
-                )
-            filters = {name: value for name, value in arguments.items() if value is not None}
+            if not allows(rule, principal):
+                self._refuse(field_name, None, unauthorized=True)
+            filters = self.resolve(field_name, principal, arguments, getattr(info.context, "headers", {}))
             return self._stream(field_name, filters, getattr(info.context, "on_subscribed", None))
 
         return subscribe
+
+    def resolve(
+        self, field_name: str, principal: Principal, arguments: Mapping[str, Any], headers: Mapping[str, str]
+    ) -> Filters:
+        """The subscription resolver, as AppSync runs it when a client subscribes: its request, whose `payload`
+        (a NONE data source) is the response's `ctx.result`, then its response, which may refuse the subscription
+        and set its filters. A field without a resolver is filtered by its arguments."""
+        name = self._code.get(field_name)
+        if name is None:
+            return Filters(delivery=argument_filter(arguments))
+        ctx: dict[str, Any] = {
+            "arguments": dict(arguments),
+            "identity": principal.identity,
+            "source": None,
+            "request": {"headers": dict(headers), "domainName": None},
+            "info": {"fieldName": field_name, "parentTypeName": self.subscription_type, "variables": {}},
+            "prev": None,
+            "stash": {},
+        }
+        request = self.js.run(name, "request", ctx)
+        self._refuse(field_name, request.error, request.unauthorized)
+        if request.early_return:
+            return Filters(delivery=argument_filter(arguments))
+        ctx["stash"] = request.stash
+        ctx["result"] = request.value.get("payload") if isinstance(request.value, Mapping) else None
+        response = self.js.run(name, "response", ctx)
+        self._refuse(field_name, response.error, response.unauthorized)
+        try:
+            delivery = (
+                SubscriptionFilter.parse(response.subscription_filter)
+                if response.subscription_filter is not None
+                else argument_filter(arguments)
+            )
+            invalidation = (
+                SubscriptionFilter.parse(response.invalidation_filter)
+                if response.invalidation_filter is not None
+                else None
+            )
+        except FilterError as error:
+            raise AppSyncError("ValidationError", f"{field_name}: {error}") from error
+        return Filters(delivery, invalidation)
+
+    def _refuse(self, field_name: str, error: JsError | None, unauthorized: bool) -> None:
+        if unauthorized:
+            message = f"Not Authorized to access {field_name} on type {self.subscription_type}"
+            raise AppSyncError("Unauthorized", message)
+        if error is not None:
+            raise AppSyncError(error.error_type, error.message, error.error_info, error.data)
 
 
 class _AppSyncFormattedError(GraphQLError):

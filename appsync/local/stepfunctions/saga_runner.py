@@ -41,6 +41,7 @@ class LocalSagaRunner:
         self._max_pending = max_pending
         self._lock = threading.Lock()
         self._executions: dict[str, Future[Execution]] = {}
+        self._inputs: dict[str, dict[str, Any]] = {}
         self._queued = 0
         self._closed = False
 
@@ -66,8 +67,16 @@ class LocalSagaRunner:
             if self._queued >= self._max_pending:
                 raise SagaBacklogFull(f"{self._queued} saga executions are already waiting for a worker")
             self._queued += 1
+            self._inputs[name] = execution_input
             self._executions[name] = self._executor.submit(self._run, name, execution_input)
             return True
+
+    def run_again(self, name: str) -> Execution:
+        """Run the execution started as `name` once more, with the same input, in the caller's thread: what an
+        Express workflow (at least once) may do. KeyError if never started."""
+        with self._lock:
+            execution_input = self._inputs[name]
+        return self._machine.execute(execution_input, name)
 
     def wait(self, name: str, timeout: float | None = None) -> Execution:
         """The finished execution; KeyError if never started, TimeoutError if still running after `timeout`."""

@@ -1,0 +1,67 @@
+"""What each Lambda imports at cold start, in a fresh interpreter: saga tasks and consumers stay off Powertools' event
+handler and the resolver app; resolvers load write-only code on the first write. Counts modules, never times them."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from appsync.fields import FUNCTIONS
+from resolvers.saga.definition import TASKS
+
+ROOT = Path(__file__).resolve().parents[2]
+CONSUMER = "resolvers.consumers.loyalty.handler"
+
+
+def modules_after_loading(handler: str) -> set[str]:
+    """sys.modules of a fresh interpreter that loaded `handler` as Lambda does (module, then attribute)."""
+    module, _, attribute = handler.rpartition(".")
+    code = (
+        f"import importlib, json, sys; getattr(importlib.import_module({module!r}), {attribute!r}); "
+        "print(json.dumps(sorted(sys.modules)))"
+    )
+    env = {key: value for key, value in os.environ.items() if not key.startswith("DYNAMODB")}
+    env |= {"AWS_REGION": "eu-west-1", "POWERTOOLS_SERVICE_NAME": "airline"}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT, env=env)
+    return set(json.loads(out.stdout.splitlines()[-1]))
+
+
+def under(modules: set[str], package: str) -> list[str]:
+    return sorted(name for name in modules if name == package or name.startswith(package + "."))
+
+
+@pytest.mark.parametrize("handler", sorted({task.handler for task in TASKS} | {CONSUMER}))
+def test_saga_tasks_and_consumers_load_no_event_handler_and_no_resolver_app(handler):
+    modules = modules_after_loading(handler)
+
+    assert under(modules, "aws_lambda_powertools.event_handler") == []
+    assert under(modules, "resolvers.handlers") == []
+    # GraphQL input parsing and the catalog service are the resolvers' business, not the saga's.
+    assert under(modules, "resolvers.domain.inputs") == []
+    assert under(modules, "resolvers.services.catalog") == []
+    assert "aws_lambda_powertools" in modules  # the Logger, which they do use
+
+
+def test_the_loyalty_consumer_loads_no_booking_or_flight_code():
+    modules = modules_after_loading(CONSUMER)
+
+    assert under(modules, "resolvers.store.bookings") == []
+    assert under(modules, "resolvers.store.flights") == []
+    assert under(modules, "resolvers.domain.identity") == []
+
+
+@pytest.mark.parametrize("function", sorted(FUNCTIONS))
+def test_resolvers_load_write_only_code_on_the_first_write(function):
+    modules = modules_after_loading(FUNCTIONS[function])
+
+    # Starting a saga, allotting a booking reference and hashing a request happen in initBooking only.
+    assert under(modules, "resolvers.saga") == []
+    assert under(modules, "resolvers.domain.references") == []
+    assert under(modules, "ulid") == []
+    # Nothing of the X-Ray SDK (Powertools' Tracer builds a botocore client at import).
+    assert under(modules, "aws_xray_sdk") == []
