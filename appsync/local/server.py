@@ -335,7 +335,10 @@ def url_of(sock: socket.socket, tls: bool = False) -> str:
 def uvicorn_config(appsync: LocalAppSync, tls: bool = False, log_level: str = "warning") -> uvicorn.Config:
     """How uvicorn serves `appsync`: plain HTTP/WS, or HTTPS/WSS with the local certificate (`appsync.certificate`)."""
     ssl = appsync.certificate.server_ssl_kwargs() if tls else {}
-    return uvicorn.Config(appsync.app, log_level=log_level, lifespan="off", **ssl)
+    # WebSocket frames are capped like HTTP bodies: a bigger one closes the connection with 1009 (message too big).
+    return uvicorn.Config(
+        appsync.app, log_level=log_level, lifespan="off", ws_max_size=appsync.limits.body_bytes, **ssl
+    )
 
 
 @contextmanager

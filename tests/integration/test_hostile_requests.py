@@ -3,6 +3,8 @@ are served; malformed bodies and headers get AppSync-like 4xx answers, never a 5
 
 from __future__ import annotations
 
+import asyncio
+import base64
 import http.client
 import json
 import threading
@@ -12,7 +14,11 @@ from typing import Any
 
 import pytest
 import requests
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed
+from websockets.typing import Subprotocol
 
+from appsync.local.graphql.auth import LocalCredentials
 from tests.integration.test_local_appsync import LIST_FLIGHTS, route
 
 FRAGMENTS = 35
@@ -106,3 +112,32 @@ def test_a_malformed_request_gets_a_4xx_with_appsync_errors(
     assert errors
     assert all(error.get("message") for error in errors)
     assert b"Traceback" not in payload
+
+
+async def closing_code(socket: ClientConnection) -> int | None:
+    """The close code the server ends the connection with (messages before it are skipped); bounded wait."""
+    try:
+        async with asyncio.timeout(10):
+            while True:
+                await socket.recv()
+    except ConnectionClosed as closed:
+        return closed.rcvd.code if closed.rcvd else None
+
+
+def test_a_websocket_frame_over_the_body_limit_closes_the_connection_with_1009(
+    api_url: str, credentials: LocalCredentials
+) -> None:
+    headers = json.dumps({"x-api-key": credentials.api_key, "host": "127.0.0.1"}).encode()
+    url = (
+        api_url.replace("http://", "ws://") + "/realtime?header=" + base64.b64encode(headers).decode() + "&payload=e30="
+    )
+
+    async def oversized() -> int | None:
+        async with connect(url, subprotocols=[Subprotocol("graphql-ws")], max_size=None) as socket:
+            await socket.send(json.dumps({"type": "connection_init"}))
+            ack = json.loads(await asyncio.wait_for(socket.recv(), 10))
+            assert ack["type"] == "connection_ack"
+            await socket.send(json.dumps({"type": "start", "id": "1", "payload": {"data": "x" * (2 * 1024 * 1024)}}))
+            return await closing_code(socket)
+
+    assert asyncio.run(oversized()) == 1009
