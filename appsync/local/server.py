@@ -31,6 +31,7 @@ from strawberry.exceptions import ConnectionRejectionError
 from strawberry.extensions import DisableIntrospection, MaxTokensLimiter, QueryDepthLimiter, SchemaExtension
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import BaseGraphQLTransportWSHandler
 from strawberry.types import ExecutionResult
 
 from appsync.fields import FieldResolver, full_schema_sdl
@@ -131,7 +132,20 @@ class ConnectionContext(RequestContext):
     connection_params: dict[str, Any] | None = None
 
 
+class TransportWSHandler(BaseGraphQLTransportWSHandler[RequestContext, None]):
+    """graphql-transport-ws, closing with 4400 on a message that is not a JSON object (a number, null, an array),
+    as the protocol says for any invalid message, where Strawberry's handler would drop the connection."""
+
+    async def handle_message(self, message: Any) -> None:
+        if not isinstance(message, dict):
+            await self.handle_invalid_message("Failed to parse message")
+            return
+        await super().handle_message(message)  # type: ignore[arg-type]
+
+
 class GraphQLView(GraphQL[RequestContext, None]):
+    graphql_transport_ws_handler_class = TransportWSHandler
+
     def __init__(self, appsync: LocalAppSync) -> None:
         super().__init__(
             appsync.schema,

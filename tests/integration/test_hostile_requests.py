@@ -141,3 +141,52 @@ def test_a_websocket_frame_over_the_body_limit_closes_the_connection_with_1009(
             return await closing_code(socket)
 
     assert asyncio.run(oversized()) == 1009
+
+
+NON_ASCII_KEY = "cl\u00e9-\u00ff"
+
+
+@pytest.mark.parametrize(
+    ("case", "protocol", "frames", "expected"),
+    [
+        ("number", "graphql-transport-ws", ["42"], 4400),
+        ("null", "graphql-transport-ws", ["null"], 4400),
+        ("array", "graphql-transport-ws", ["[1, 2]"], 4400),
+        ("string", "graphql-transport-ws", ['"connection_init"'], 4400),
+        (
+            "non-ascii key",
+            "graphql-transport-ws",
+            [json.dumps({"type": "connection_init", "payload": {"x-api-key": NON_ASCII_KEY}})],
+            4403,
+        ),
+        ("non-ascii key", "graphql-ws", [json.dumps({"type": "connection_init"})], 1000),
+    ],
+    ids=lambda value: value if isinstance(value, str) and len(value) < 24 else None,
+)
+def test_a_malformed_websocket_frame_or_credential_gets_a_close_code(
+    api_url: str, credentials: LocalCredentials, case: str, protocol: str, frames: list[str], expected: int
+) -> None:
+    url = api_url.replace("http://", "ws://")
+    if protocol == "graphql-ws":
+        # AppSync's real-time protocol: the credentials ride in the handshake; these ones are not ASCII
+        headers = json.dumps({"x-api-key": NON_ASCII_KEY, "host": "127.0.0.1"}).encode()
+        url += "/realtime?header=" + base64.b64encode(headers).decode() + "&payload=e30="
+
+    async def exchange() -> tuple[list[dict[str, Any]], int | None]:
+        async with connect(url, subprotocols=[Subprotocol(protocol)]) as socket:
+            for frame in frames:
+                await socket.send(frame)
+            received: list[dict[str, Any]] = []
+            try:
+                async with asyncio.timeout(10):
+                    while True:
+                        received.append(json.loads(await socket.recv()))
+            except ConnectionClosed as closed:
+                return received, closed.rcvd.code if closed.rcvd else None
+
+    received, code = asyncio.run(exchange())
+
+    assert code == expected
+    if protocol == "graphql-ws":
+        assert [message["type"] for message in received] == ["connection_error"]
+        assert received[0]["payload"]["errors"][0]["errorType"] == "UnauthorizedException"
