@@ -20,7 +20,10 @@ export function request(ctx) {
 
 export function response(ctx) {
   if (ctx.error) {
-    util.error(ctx.error.message, ctx.error.type);
+    // The invocation itself failed (throttled, timed out, crashed): its message may name internals, so the
+    // client gets a generic one, retryable unless the function crashed; the details are in the function's log.
+    const crashed = ctx.error.type === 'Lambda:Unhandled';
+    util.error('An internal error occurred', 'InternalFailure', null, { retryable: !crashed });
   }
   const failure = ctx.result && ctx.result.__error;
   if (failure) {

@@ -31,6 +31,7 @@ from strawberry.exceptions import ConnectionRejectionError
 from strawberry.extensions import DisableIntrospection, MaxTokensLimiter, QueryDepthLimiter, SchemaExtension
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import BaseGraphQLTransportWSHandler
 from strawberry.types import ExecutionResult
 
 from appsync.fields import FieldResolver, full_schema_sdl
@@ -48,16 +49,19 @@ from appsync.local.graphql.auth import (
     field_rules,
     iam_headers,
 )
+from appsync.local.graphql.cost import BoundedValidation
 from appsync.local.graphql.errors import format_error
 from appsync.local.graphql.ide_assets import PREFIX as IDE_PREFIX
 from appsync.local.graphql.ide_assets import IdeAssets
-from appsync.local.graphql.invoke import TRACE_HEADER, AppendedErrors, LambdaInvoker, RequestContext, new_trace_id
+from appsync.local.graphql.invoke import TRACE_HEADER, AppendedErrors, LambdaInvoker, RequestContext
 from appsync.local.graphql.limits import BodySizeLimit, Limits, send_error
+from appsync.local.graphql.malformed import MalformedRequests
 from appsync.local.graphql.schema import build, contract
 from appsync.local.realtime.appsync_protocol import KEEP_ALIVE_SECONDS, AppSyncRealtime
 from appsync.local.realtime.subscriptions import AppSyncStreamErrors, SubscriptionBroker
 from appsync.local.tls import LocalCertificate
 from appsync.local.web import WEB_DIST, WebApp
+from resolvers.correlation import trace_id_of
 from resolvers.domain.models import Booking
 from resolvers.notifications import PUBLISH_BOOKING_STATUS, publish_input
 
@@ -83,6 +87,7 @@ CORS_HEADERS = [
 ]
 # Where the authenticated caller travels in the ASGI scope, from Authenticate to the GraphQL view.
 PRINCIPAL_KEY = "appsync.principal"
+_TRACE_KEY = "appsync.trace_id"
 # What GraphiQL opens with, and what the README tells you to paste: the next flights from London to Madrid.
 FIRST_QUERY = """query NextFlights {
   listFlights(filter: {departureAirportCode: "LGW", arrivalAirportCode: "MAD"}, limit: 5) {
@@ -127,7 +132,20 @@ class ConnectionContext(RequestContext):
     connection_params: dict[str, Any] | None = None
 
 
+class TransportWSHandler(BaseGraphQLTransportWSHandler[RequestContext, None]):
+    """graphql-transport-ws, closing with 4400 on a message that is not a JSON object (a number, null, an array),
+    as the protocol says for any invalid message, where Strawberry's handler would drop the connection."""
+
+    async def handle_message(self, message: Any) -> None:
+        if not isinstance(message, dict):
+            await self.handle_invalid_message("Failed to parse message")
+            return
+        await super().handle_message(message)  # type: ignore[arg-type]
+
+
 class GraphQLView(GraphQL[RequestContext, None]):
+    graphql_transport_ws_handler_class = TransportWSHandler
+
     def __init__(self, appsync: LocalAppSync) -> None:
         super().__init__(
             appsync.schema,
@@ -141,7 +159,8 @@ class GraphQLView(GraphQL[RequestContext, None]):
 
     async def get_context(self, request: Any, response: Any) -> RequestContext:
         headers = {name.lower(): value for name, value in request.headers.items()}
-        headers.setdefault(TRACE_HEADER, new_trace_id())
+        # A malformed trace header (any text a client sends) is replaced: the id is echoed in errors and logs.
+        headers[TRACE_HEADER] = request.scope[_TRACE_KEY] = trace_id_of(headers)
         if isinstance(request, WebSocket):
             client = request.client
             return ConnectionContext(
@@ -168,7 +187,7 @@ class GraphQLView(GraphQL[RequestContext, None]):
     async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
         response: GraphQLHTTPResponse = {"data": result.data}
         if result.errors:
-            correlation_id = request.headers.get(TRACE_HEADER, "-")
+            correlation_id = request.scope.get(_TRACE_KEY) or trace_id_of(None)
             response["errors"] = [format_error(error, correlation_id) for error in result.errors]
         return response
 
@@ -222,13 +241,15 @@ class LocalAppSync:
             partial(MaxTokensLimiter, max_token_count=self.limits.tokens),
             AppSyncStreamErrors,
             AppendedErrors,
+            # Last: counts fields with fragments expanded, then validates off the event loop with a time bound.
+            partial(BoundedValidation, max_fields=self.limits.tokens),
         ]
         if not self.limits.introspection:
             extensions.append(DisableIntrospection)
         self.schema = build(self._lambda_field, extensions, self.subscriptions.field)
         view = GraphQLView(self)
         self.ide_assets = IdeAssets.for_page(view.graphql_ide_html)
-        graphql = Authenticate(view, self.credentials)
+        graphql = MalformedRequests(Authenticate(view, self.credentials))
         self.app = Starlette(
             routes=[
                 Route(PATH, BodySizeLimit(graphql, self.limits.body_bytes), methods=["GET", "POST"]),
@@ -290,7 +311,7 @@ class LocalAppSync:
         """Runs an operation for a caller in this process (IAM by default), through the same schema and checks as
         a request, with the handlers in the calling thread."""
         given = {name.lower(): value for name, value in (headers or iam_headers()).items()}
-        given.setdefault(TRACE_HEADER, new_trace_id())
+        given[TRACE_HEADER] = trace_id_of(given)
         principal = authenticate(given, "127.0.0.1", self.credentials)
         context = RequestContext(principal=principal, headers=given, limits=self.limits, inline=True)
         return await self.schema.execute(query, variable_values=variables, context_value=context)
@@ -328,7 +349,10 @@ def url_of(sock: socket.socket, tls: bool = False) -> str:
 def uvicorn_config(appsync: LocalAppSync, tls: bool = False, log_level: str = "warning") -> uvicorn.Config:
     """How uvicorn serves `appsync`: plain HTTP/WS, or HTTPS/WSS with the local certificate (`appsync.certificate`)."""
     ssl = appsync.certificate.server_ssl_kwargs() if tls else {}
-    return uvicorn.Config(appsync.app, log_level=log_level, lifespan="off", **ssl)
+    # WebSocket frames are capped like HTTP bodies: a bigger one closes the connection with 1009 (message too big).
+    return uvicorn.Config(
+        appsync.app, log_level=log_level, lifespan="off", ws_max_size=appsync.limits.body_bytes, **ssl
+    )
 
 
 @contextmanager

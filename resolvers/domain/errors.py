@@ -101,3 +101,20 @@ class Conflict(DomainError):
 
     error_type = "Conflict"
     retryable = True
+
+
+class InternalFailure(DomainError):
+    """An unexpected failure: the client learns only the correlation id the server log has it under."""
+
+    error_type = "InternalFailure"
+
+    def __init__(self, correlation_id: str, retryable: bool = False) -> None:
+        super().__init__(
+            f"An internal error occurred; the server log has it under correlation id {correlation_id}",
+            correlationId=correlation_id,
+        )
+        self.may_retry = retryable
+
+    @property
+    def error_info(self) -> dict[str, Any]:
+        return {"retryable": self.may_retry, **self.info}

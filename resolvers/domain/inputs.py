@@ -17,6 +17,9 @@ MAX_SEAT_CAPACITY = 1000
 MAX_TICKET_PRICE = 10_000_000  # minor units
 MAX_NAME_LENGTH = 100
 MAX_FLIGHT_DURATION = timedelta(hours=24)
+# Flights are scheduled at most this far ahead: keeps every date the store derives (arrival, delays) in range.
+MAX_SCHEDULE_AHEAD = timedelta(days=2 * 366)
+MAX_DATE_TIME_LENGTH = 64
 
 _AIRPORT_CODE = re.compile(r"[A-Z]{3}")
 _CURRENCY = re.compile(r"[A-Z]{3}")
@@ -48,7 +51,7 @@ def customer_id(value: Any, field: str) -> str:
 
 
 def aws_date(value: Any, field: str) -> date:
-    if not isinstance(value, str):
+    if not isinstance(value, str) or len(value) > MAX_DATE_TIME_LENGTH:
         raise ValidationError(field, "must be a date like 2026-01-31")
     try:
         return date.fromisoformat(value)
@@ -58,7 +61,7 @@ def aws_date(value: Any, field: str) -> date:
 
 def aws_date_time(value: Any, field: str) -> datetime:
     """An AWSDateTime: ISO 8601 with a time zone; returned in UTC."""
-    if not isinstance(value, str):
+    if not isinstance(value, str) or len(value) > MAX_DATE_TIME_LENGTH:
         raise ValidationError(field, "must be a date-time like 2026-01-31T09:30:00Z")
     try:
         parsed = datetime.fromisoformat(value)
@@ -66,7 +69,11 @@ def aws_date_time(value: Any, field: str) -> datetime:
         raise ValidationError(field, "must be a date-time like 2026-01-31T09:30:00Z") from exc
     if parsed.tzinfo is None:
         raise ValidationError(field, "must carry a time zone offset, like Z or +01:00")
-    return parsed.astimezone(UTC)
+    try:
+        # An offset that moves the instant out of years 1 to 9999 (0001-01-01T00:00+01:00) cannot be in UTC.
+        return parsed.astimezone(UTC)
+    except OverflowError as exc:
+        raise ValidationError(field, "is out of range") from exc
 
 
 def bounded_int(value: Any, field: str, low: int, high: int) -> int:
@@ -165,6 +172,8 @@ class NewFlight:
         arrives = aws_date_time(raw.get("arrivalDateTime"), "input.arrivalDateTime")
         if departs <= now:
             raise ValidationError("input.departureDateTime", "must be in the future")
+        if departs > now + MAX_SCHEDULE_AHEAD:
+            raise ValidationError("input.departureDateTime", f"must be within {MAX_SCHEDULE_AHEAD.days} days from now")
         if not departs < arrives <= departs + MAX_FLIGHT_DURATION:
             raise ValidationError("input.arrivalDateTime", "must be after departure and within 24 hours of it")
         currency = raw.get("ticketCurrency")

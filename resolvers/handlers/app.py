@@ -8,11 +8,11 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import AppSyncResolver
 from aws_lambda_powertools.event_handler.appsync import Router
-from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.data_classes import AppSyncResolverEvent
 
 from resolvers.config import SERVICE
-from resolvers.domain.errors import DomainError
+from resolvers.correlation import TRACE_HEADER, new_trace_id, valid_trace_id
+from resolvers.domain.errors import DomainError, InternalFailure
 from resolvers.domain.identity import Caller
 
 # A resolver result carrying this key is a GraphQL error: AppSync's response code (appsync/lambda_resolver.js)
@@ -28,6 +28,39 @@ Handler = Callable[[Any, Any], Any]
 
 def error_result(error: DomainError) -> dict[str, Any]:
     return {ERROR_KEY: {"errorType": error.error_type, "message": error.message, "errorInfo": error.error_info}}
+
+
+# Error codes of a dependency that a later try may not meet (botocore already retried them a few times).
+_TRANSIENT_CODES = frozenset(
+    {"ThrottlingException", "ProvisionedThroughputExceededException", "RequestLimitExceeded", "InternalServerError"}
+)
+
+
+def is_transient(error: BaseException) -> bool:
+    """Whether an unexpected error came from an unreachable, slow or throttling dependency (retrying may help)."""
+    from botocore.exceptions import ClientError, HTTPClientError
+    from botocore.exceptions import ConnectionError as EndpointUnreachable
+
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, EndpointUnreachable | HTTPClientError | ConnectionError | TimeoutError):
+            return True
+        if isinstance(current, ClientError) and current.response.get("Error", {}).get("Code") in _TRANSIENT_CODES:
+            return True
+        cause = getattr(current, "cause", None)  # PynamoDB's wrapped botocore error
+        current = cause if isinstance(cause, BaseException) else current.__cause__ or current.__context__
+    return False
+
+
+def correlation_id_of(event: Any, context: Any) -> str:
+    """The request's trace id when well formed (AppSync's header), else the invocation's request id."""
+    first = event[0] if isinstance(event, list) and event else event
+    request = first.get("request") if isinstance(first, dict) else None
+    headers = request.get("headers") if isinstance(request, dict) else None
+    trace_id = valid_trace_id(headers.get(TRACE_HEADER)) if isinstance(headers, dict) else None
+    return trace_id or getattr(context, "aws_request_id", None) or new_trace_id()
 
 
 def caller_of(router: Router) -> Caller:
@@ -49,8 +82,19 @@ def build_handler(*routers: Router) -> Handler:
         logger.info("Request refused", extra={"errorType": error.error_type, "reason": error.message})
         return error_result(error)
 
-    @logger.inject_lambda_context(correlation_id_path=correlation_paths.APPSYNC_RESOLVER)
+    @logger.inject_lambda_context
     def handler(event: Any, context: Any) -> Any:
-        return app.resolve(event, context)
+        correlation_id = correlation_id_of(event, context)
+        logger.set_correlation_id(correlation_id)
+        try:
+            return app.resolve(event, context)
+        except Exception as error:
+            # The one boundary: the stack goes to the log, the client gets a generic error and the correlation id.
+            retryable = is_transient(error)
+            logger.exception(
+                "Unexpected error", extra={"errorType": InternalFailure.error_type, "retryable": retryable}
+            )
+            failure = error_result(InternalFailure(correlation_id, retryable))
+            return [failure for _ in event] if isinstance(event, list) else failure
 
     return handler

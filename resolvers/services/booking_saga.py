@@ -7,7 +7,6 @@ the booking ConfirmBooking wrote is handed to NotifyConfirmed: one conditional w
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Any
 
@@ -157,14 +156,10 @@ def refund_payment(booking_id: str) -> None:
 
 
 def failure_reason(error: dict[str, Any] | None) -> str:
-    """The customer-facing reason for the error a saga caught ({"Error", "Cause"} from Step Functions)."""
-    name = (error or {}).get("Error", "")
-    reason = FAILURE_REASONS.get(name, DEFAULT_REASON)
-    try:
-        detail = json.loads((error or {}).get("Cause") or "{}").get("errorMessage")
-    except (ValueError, AttributeError):
-        detail = None
-    return f"{reason} ({detail})" if detail and name not in FAILURE_REASONS else reason
+    """The customer-facing reason for the error a saga caught ({"Error", "Cause"} from Step Functions): only ever
+    one of the known reasons; the Cause (an exception's text) stays in the execution's history and the log."""
+    name = (error or {}).get("Error") if isinstance(error, dict) else None
+    return FAILURE_REASONS.get(name, DEFAULT_REASON) if isinstance(name, str) else DEFAULT_REASON
 
 
 def fail_booking(booking_id: str, error: dict[str, Any] | None, customer: str | None = None) -> None:

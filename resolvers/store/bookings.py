@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import random
-import time
 from datetime import UTC, datetime
 from typing import Any
 
-from pynamodb.exceptions import TransactWriteError, UpdateError
+from pynamodb.exceptions import UpdateError
 from pynamodb.transactions import TransactWrite
 
 from resolvers.domain.errors import Conflict
@@ -15,9 +13,7 @@ from resolvers.domain.models import Booking, BookingStatus, Page
 from resolvers.store import keys, pagination
 from resolvers.store.models import BookingItem, IdempotencyItem, ReferenceItem, TableItem
 from resolvers.store.table import ensure_bound
-
-_CONDITION_FAILED = "ConditionalCheckFailed"
-_TRANSACTION_CONFLICT = "TransactionConflict"
+from resolvers.store.transactions import ConditionFailed, transact_write
 
 _BY_CUSTOMER_KEYS = ("PK", "SK", "GSI1PK", "GSI1SK")
 _BY_STATUS_KEYS = ("PK", "SK", "GSI2PK", "GSI2SK")
@@ -142,26 +138,25 @@ def create_booking(booking: Booking, idempotency_key: str, request_hash: str, ex
     ref_pk, ref_sk = keys.reference(booking.booking_reference)
     record = IdempotencyItem(idem_pk, idem_sk, booking_id=booking.id, request_hash=request_hash, expires_at=expires_at)
     reference = ReferenceItem(ref_pk, ref_sk, booking_id=booking.id)
-    for attempt in range(_RACE_RETRIES):
+
+    def build(transaction: TransactWrite) -> None:
+        transaction.save(record, condition=TableItem.pk.does_not_exist())
+        transaction.save(_to_item(booking), condition=TableItem.pk.does_not_exist())
+        transaction.save(reference, condition=TableItem.pk.does_not_exist())
+
+    for _ in range(_RACE_RETRIES):
         try:
-            with TransactWrite(connection=TableItem._get_connection().connection) as transaction:
-                transaction.save(record, condition=TableItem.pk.does_not_exist())
-                transaction.save(_to_item(booking), condition=TableItem.pk.does_not_exist())
-                transaction.save(reference, condition=TableItem.pk.does_not_exist())
+            transact_write(build, what="Writing the booking")
             return
-        except TransactWriteError as exc:
-            codes = [reason.code if reason else None for reason in exc.cancellation_reasons or []]
-            codes += [None] * (3 - len(codes))
-            if codes[0] == _CONDITION_FAILED:
-                found = find_idempotent(booking.customer, idempotency_key)
-                if found is not None:
-                    raise DuplicateRequest(*found) from exc
-            elif codes[2] == _CONDITION_FAILED:
-                raise ReferenceTaken(booking.booking_reference) from exc
-            elif _TRANSACTION_CONFLICT not in codes:
+        except ConditionFailed as failed:
+            if failed.at(2) and not failed.at(0):
+                raise ReferenceTaken(booking.booking_reference) from failed
+            if not failed.at(0):
                 raise
-            # A concurrent transaction on the same items: back off and try again.
-            time.sleep(0.01 * (attempt + 1) + random.random() * 0.02)
+            found = find_idempotent(booking.customer, idempotency_key)
+            if found is not None:
+                raise DuplicateRequest(*found) from failed
+            # The record went away between the write and the read (it expired): write again.
     raise Conflict("The booking could not be written: too much contention, try again")
 
 

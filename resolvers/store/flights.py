@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from pynamodb.exceptions import TransactWriteError, UpdateError
+from pynamodb.exceptions import UpdateError
 from pynamodb.transactions import TransactWrite
 
 from resolvers.domain.errors import BookingSettled, NotFound, SeatNotReserved, SeatsUnavailable
@@ -13,9 +13,9 @@ from resolvers.domain.models import BookingStatus, Flight, FlightStatus, Page
 from resolvers.store import keys, pagination
 from resolvers.store.models import BookingItem, FlightItem, SeatHoldItem, TableItem
 from resolvers.store.table import ensure_bound
+from resolvers.store.transactions import ConditionFailed, transact_write
 
 _ROUTE_KEYS = ("PK", "SK", "GSI1PK", "GSI1SK")
-_CONDITION_FAILED = "ConditionalCheckFailed"
 
 
 def _to_flight(item: FlightItem) -> Flight:
@@ -134,10 +134,6 @@ def search_route(
     return Page(items=[_to_flight(item) for item in items if isinstance(item, FlightItem)], next_token=next_token)
 
 
-def _failed_at(error: TransactWriteError) -> list[bool]:
-    return [bool(reason and reason.code == _CONDITION_FAILED) for reason in error.cancellation_reasons or []]
-
-
 def reserve_seat(flight_id: str, booking_id: str, *, while_pending: bool = False) -> bool:
     """Take one seat for a booking. True if taken now, False if this booking already holds one.
 
@@ -145,41 +141,40 @@ def reserve_seat(flight_id: str, booking_id: str, *, while_pending: bool = False
     seats are left, so concurrent or repeated calls never oversell and never take two seats for one booking.
     With `while_pending`, the same transaction also checks that the booking is still PENDING and raises
     BookingSettled if it is not: a second run of a settled booking's saga (Express runs at least once) takes
-    no seat.
+    no seat. Raises Conflict (retryable) if concurrent transactions keep cancelling it.
     """
     ensure_bound()
     flight_pk, flight_sk = keys.flight(flight_id)
     hold_pk, hold_sk = keys.seat_hold(flight_id, booking_id)
     flight = FlightItem(flight_pk, flight_sk)
     hold = SeatHoldItem(hold_pk, hold_sk, booking_id=booking_id, created_at=datetime.now(UTC))
-    try:
-        with TransactWrite(connection=FlightItem._get_connection().connection) as transaction:
-            transaction.save(hold, condition=TableItem.pk.does_not_exist())
-            transaction.update(
-                flight,
-                actions=[FlightItem.seats_available.add(-1)],
-                condition=TableItem.pk.exists() & (FlightItem.seats_available > 0),
+
+    def build(transaction: TransactWrite) -> None:
+        transaction.save(hold, condition=TableItem.pk.does_not_exist())
+        transaction.update(
+            flight,
+            actions=[FlightItem.seats_available.add(-1)],
+            condition=TableItem.pk.exists() & (FlightItem.seats_available > 0),
+        )
+        if while_pending:
+            booking_pk, booking_sk = keys.booking(booking_id)
+            transaction.condition_check(
+                BookingItem, booking_pk, booking_sk, condition=BookingItem.status == str(BookingStatus.PENDING)
             )
-            if while_pending:
-                booking_pk, booking_sk = keys.booking(booking_id)
-                transaction.condition_check(
-                    BookingItem, booking_pk, booking_sk, condition=BookingItem.status == str(BookingStatus.PENDING)
-                )
-    except TransactWriteError as exc:
+
+    try:
+        transact_write(build, what=f"Reserving a seat on flight {flight_id}")
+    except ConditionFailed as failed:
         # PynamoDB sends a transaction's condition checks first, then deletes, puts and updates, whatever the order
         # they were added in: the cancellation reasons come in that order.
-        reasons = [*_failed_at(exc), False, False, False]
-        settled = while_pending and reasons.pop(0)
-        hold_exists, flight_refused = reasons[:2]
-        if settled:
-            raise BookingSettled(f"Booking {booking_id} is no longer PENDING") from exc
-        if hold_exists:
+        first = 1 if while_pending else 0
+        if while_pending and failed.at(0):
+            raise BookingSettled(f"Booking {booking_id} is no longer PENDING") from failed
+        if failed.at(first):
             return False
-        if flight_refused:
-            if get_flight(flight_id) is None:
-                raise NotFound(f"Flight {flight_id} does not exist") from exc
-            raise SeatsUnavailable(f"Flight {flight_id} has no seats left") from exc
-        raise
+        if get_flight(flight_id) is None:
+            raise NotFound(f"Flight {flight_id} does not exist") from failed
+        raise SeatsUnavailable(f"Flight {flight_id} has no seats left") from failed
     return True
 
 
@@ -188,21 +183,21 @@ def release_seat(flight_id: str, booking_id: str) -> bool:
     ensure_bound()
     flight_pk, flight_sk = keys.flight(flight_id)
     hold_pk, hold_sk = keys.seat_hold(flight_id, booking_id)
+
+    def build(transaction: TransactWrite) -> None:
+        transaction.delete(SeatHoldItem(hold_pk, hold_sk), condition=TableItem.pk.exists())
+        transaction.update(
+            FlightItem(flight_pk, flight_sk),
+            actions=[FlightItem.seats_available.add(1)],
+            condition=TableItem.pk.exists() & (FlightItem.seats_available < FlightItem.seat_capacity),
+        )
+
     try:
-        with TransactWrite(connection=FlightItem._get_connection().connection) as transaction:
-            transaction.delete(SeatHoldItem(hold_pk, hold_sk), condition=TableItem.pk.exists())
-            transaction.update(
-                FlightItem(flight_pk, flight_sk),
-                actions=[FlightItem.seats_available.add(1)],
-                condition=TableItem.pk.exists() & (FlightItem.seats_available < FlightItem.seat_capacity),
-            )
-    except TransactWriteError as exc:
-        hold_missing, flight_refused = [*_failed_at(exc), False, False][:2]
-        if hold_missing:
+        transact_write(build, what=f"Releasing a seat on flight {flight_id}")
+    except ConditionFailed as failed:
+        if failed.at(0):
             return False
-        if flight_refused:
-            raise SeatNotReserved(f"Flight {flight_id} has no seat taken to give back") from exc
-        raise
+        raise SeatNotReserved(f"Flight {flight_id} has no seat taken to give back") from failed
     return True
 
 

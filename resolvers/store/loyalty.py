@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from pynamodb.exceptions import PutError, TransactWriteError
+from pynamodb.exceptions import PutError
 from pynamodb.transactions import TransactWrite
 
 from resolvers.store import keys
 from resolvers.store.models import LoyaltyEntryItem, LoyaltySummaryItem, TableItem
 from resolvers.store.table import ensure_bound
-
-_CONDITION_FAILED = "ConditionalCheckFailed"
+from resolvers.store.transactions import ConditionFailed, transact_write
 
 
 def get_points(customer: str) -> int:
@@ -22,11 +21,6 @@ def get_points(customer: str) -> int:
         return int(LoyaltySummaryItem.get(pk, sk).points)
     except LoyaltySummaryItem.DoesNotExist:
         return 0
-
-
-def _first_condition_failed(error: TransactWriteError) -> bool:
-    reasons = error.cancellation_reasons or []
-    return bool(reasons and reasons[0] and reasons[0].code == _CONDITION_FAILED)
 
 
 def add_points(customer: str, booking_id: str, points: int) -> bool:
@@ -43,21 +37,22 @@ def add_points(customer: str, booking_id: str, points: int) -> bool:
         reversed=False,
         created_at=datetime.now(UTC),
     )
+
+    def build(transaction: TransactWrite) -> None:
+        transaction.save(entry, condition=TableItem.pk.does_not_exist())
+        transaction.update(
+            LoyaltySummaryItem(summary_pk, summary_sk),
+            actions=[
+                LoyaltySummaryItem.points.add(points),
+                LoyaltySummaryItem.customer.set(customer),
+                LoyaltySummaryItem.entity.set(LoyaltySummaryItem),
+            ],
+        )
+
     try:
-        with TransactWrite(connection=TableItem._get_connection().connection) as transaction:
-            transaction.save(entry, condition=TableItem.pk.does_not_exist())
-            transaction.update(
-                LoyaltySummaryItem(summary_pk, summary_sk),
-                actions=[
-                    LoyaltySummaryItem.points.add(points),
-                    LoyaltySummaryItem.customer.set(customer),
-                    LoyaltySummaryItem.entity.set(LoyaltySummaryItem),
-                ],
-            )
-    except TransactWriteError as exc:
-        if _first_condition_failed(exc):
-            return False
-        raise
+        transact_write(build, what=f"Crediting booking {booking_id}'s points")
+    except ConditionFailed:
+        return False
     return True
 
 
@@ -89,19 +84,20 @@ def reverse_points(customer: str, booking_id: str) -> bool:
         return False
     if entry.reversed:
         return False
+
+    def build(transaction: TransactWrite) -> None:
+        transaction.update(
+            entry,
+            actions=[LoyaltyEntryItem.reversed.set(True)],
+            condition=LoyaltyEntryItem.reversed == False,  # noqa: E712 (a DynamoDB condition)
+        )
+        transaction.update(
+            LoyaltySummaryItem(summary_pk, summary_sk),
+            actions=[LoyaltySummaryItem.points.add(-int(entry.points))],
+        )
+
     try:
-        with TransactWrite(connection=TableItem._get_connection().connection) as transaction:
-            transaction.update(
-                entry,
-                actions=[LoyaltyEntryItem.reversed.set(True)],
-                condition=LoyaltyEntryItem.reversed == False,  # noqa: E712 (a DynamoDB condition)
-            )
-            transaction.update(
-                LoyaltySummaryItem(summary_pk, summary_sk),
-                actions=[LoyaltySummaryItem.points.add(-int(entry.points))],
-            )
-    except TransactWriteError as exc:
-        if _first_condition_failed(exc):
-            return False
-        raise
+        transact_write(build, what=f"Taking back booking {booking_id}'s points")
+    except ConditionFailed:
+        return False
     return True

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
+
+from pynamodb.connection import Connection
 
 from resolvers.config import Settings, get_settings
 from resolvers.store.models import MODELS, TableItem
 
 _bound: Settings | None = None
+_connection: Connection | None = None
+_connection_lock = threading.Lock()
 
 
 def bind(settings: Settings | None = None) -> None:
     """Point every model at the table and endpoint of `settings` (the process's settings by default)."""
-    global _bound
+    global _bound, _connection
     settings = settings or get_settings()
     if settings == _bound:
         return
@@ -21,12 +26,24 @@ def bind(settings: Settings | None = None) -> None:
         model.Meta.region = settings.region
         setattr(model.Meta, "host", settings.dynamodb_endpoint)  # noqa: B010 (Meta declares no host)
         model._connection = None
+    _connection = None
     _bound = settings
 
 
 def ensure_bound() -> None:
     if _bound is None:
         bind()
+
+
+def connection() -> Connection:
+    """The low-level connection to the bound endpoint (for transactions), made once per binding."""
+    global _connection
+    ensure_bound()
+    with _connection_lock:
+        if _connection is None:
+            assert _bound is not None
+            _connection = Connection(region=_bound.region, host=_bound.dynamodb_endpoint)
+        return _connection
 
 
 def create_table_if_missing() -> bool:

@@ -203,6 +203,14 @@ def test_the_batch_resolver_code_batch_invokes_and_raises_error_results() -> Non
         assert "util.error(failure.message, failure.errorType, null, failure.errorInfo)" in source
 
 
+def test_the_resolver_code_never_forwards_an_invocation_error_message() -> None:
+    # A failed invocation's message can name internals (a stack, a table, an endpoint): clients get a generic one
+    for name in ("lambda_resolver.js", "lambda_batch_resolver.js"):
+        source = (APPSYNC_DIR / name).read_text()
+        assert "ctx.error.message" not in source
+        assert "util.error('An internal error occurred', 'InternalFailure', null, { retryable: !crashed })" in source
+
+
 def test_a_waf_rate_rule_blocks_an_ip_over_2000_requests_in_5_minutes(synthesized: Synthesized) -> None:
     acl = synthesized.one("AWS::WAFv2::WebACL")
     assert acl["Scope"] == "REGIONAL"

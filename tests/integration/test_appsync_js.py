@@ -91,9 +91,19 @@ def test_request_sends_the_direct_resolver_payload(js: JsRuntime, code: Path, op
             None,
             ("NotFound", "No booking B1", {"retryable": False}),
         ),
-        (None, {"type": "Lambda:Unhandled", "message": "boom"}, ("Lambda:Unhandled", "boom", None)),
+        # A failed invocation's message may name internals: a generic InternalFailure, retryable unless it crashed
+        (
+            None,
+            {"type": "Lambda:Unhandled", "message": "boom at 10.0.0.7"},
+            ("InternalFailure", "An internal error occurred", {"retryable": False}),
+        ),
+        (
+            None,
+            {"type": "Lambda:TooManyRequestsException", "message": "Rate exceeded"},
+            ("InternalFailure", "An internal error occurred", {"retryable": True}),
+        ),
     ],
-    ids=["a value", "an __error result", "a failed invocation"],
+    ids=["a value", "an __error result", "a crashed invocation", "a throttled invocation"],
 )
 def test_response_maps_errors_as_appsync_does(
     js: JsRuntime, code: Path, result: Any, error: Any, expected: tuple[str, str, Any] | None
@@ -151,7 +161,7 @@ def test_a_batch_error_fails_only_its_own_element() -> None:
     assert (results[1].error_type, results[1].message) == ("NotFound", "No flight F2")
 
 
-def test_a_failed_invocation_is_lambda_unhandled_with_the_correlation_id() -> None:
+def test_a_failed_invocation_is_a_generic_internal_failure() -> None:
     def handler(event: Any, context: Any) -> Any:
         raise RuntimeError("the database is down")
 
@@ -162,8 +172,9 @@ def test_a_failed_invocation_is_lambda_unhandled_with_the_correlation_id() -> No
         with pytest.raises(AppSyncError) as failed:
             asyncio.run(invoker.field(resolver)(None, an_info("getFlight"), id="F1"))
 
-    assert failed.value.error_type == "Lambda:Unhandled"
-    assert failed.value.error_info == {"correlationId": "Root=1-test"}
+    # The resolver code turns the invocation's Lambda:Unhandled into the generic error (appsync/lambda_resolver.js)
+    assert failed.value.error_type == "InternalFailure"
+    assert failed.value.error_info == {"retryable": False}
     assert "database" not in failed.value.message
 
 

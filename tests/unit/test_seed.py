@@ -30,3 +30,23 @@ def test_sample_flight_ids_are_stable_so_seeding_twice_adds_nothing():
 
     assert [f.id for f in sample_flights(today, 2)] == [f.id for f in sample_flights(today, 2)]
     assert len({f.id for f in sample_flights(today, 28)}) == len(sample_flights(today, 28))
+
+
+def test_each_sample_flight_number_flies_one_route_in_one_direction():
+    flights = sample_flights(date(2026, 11, 22), days=3)
+
+    routes_of: dict[str, set[tuple[str, str]]] = {}
+    for flight in flights:
+        routes_of.setdefault(flight.flight_number, set()).add(
+            (flight.departure_airport_code, flight.arrival_airport_code)
+        )
+    assert all(len(routes) == 1 for routes in routes_of.values()), routes_of
+    per_day = [(f.flight_number, f.departure_date_time.date()) for f in flights]
+    assert len(per_day) == len(set(per_day))
+    assert {
+        f.flight_number for f in flights if (f.departure_airport_code, f.arrival_airport_code) == ("LGW", "MAD")
+    } == {
+        "AW1812",
+        "AW1814",
+        "AW1816",
+    }

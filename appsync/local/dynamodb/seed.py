@@ -59,6 +59,13 @@ def _flight_id(flight_number: str, departs: datetime) -> str:
     return str(ULID.from_bytes(millis + digest))
 
 
+def _slot_number(first: str, slot: int) -> str:
+    """The flight number of a route's `slot`-th departure of the day: outbound numbers even, return ones odd
+    (AW1812, AW1814, ... and AW1813, AW1815, ...), so no number is used in both directions."""
+    prefix, digits = first[:2], first[2:]
+    return f"{prefix}{int(digits) + 2 * slot}"
+
+
 def sample_flights(today: date, days: int = DEFAULT_DAYS) -> list[Flight]:
     """Flights from `today` for `days` days on every sample route."""
     flights = []
@@ -67,7 +74,7 @@ def sample_flights(today: date, days: int = DEFAULT_DAYS) -> list[Flight]:
         for route in ROUTES:
             for slot, departure_time in enumerate(route.departures):
                 departs = datetime.combine(day, departure_time, tzinfo=UTC)
-                number = route.flight_number if slot == 0 else f"{route.flight_number[:-1]}{slot + 4}"
+                number = _slot_number(route.flight_number, slot)
                 flights.append(
                     Flight(
                         id=_flight_id(number, departs),

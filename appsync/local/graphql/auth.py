@@ -219,6 +219,9 @@ def authenticate(headers: Mapping[str, str], source_ip: str, credentials: LocalC
     """The caller of a request, from its headers as AppSync reads them; AuthError if there is none."""
     ips = [source_ip]
     authorization = headers.get("authorization")
+    if not all(value.isascii() for value in (authorization or "", headers.get("x-api-key") or "")):
+        # Credentials are ASCII; other bytes (as latin-1 text) would fail the comparisons below with a TypeError.
+        raise AuthError("You are not authorized to make this call.")
     if authorization:
         if authorization.startswith(IAM_SCHEME):
             return _iam_principal(authorization, ips)

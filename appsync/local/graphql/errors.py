@@ -7,9 +7,9 @@ from typing import Any
 
 from graphql import GraphQLError
 
-logger = logging.getLogger("appsync.local")
+from resolvers.domain.errors import InternalFailure
 
-INTERNAL_FAILURE = "InternalFailure"
+logger = logging.getLogger("appsync.local")
 
 
 class AppSyncError(Exception):
@@ -37,11 +37,8 @@ def format_error(error: GraphQLError, correlation_id: str) -> dict[str, Any]:
             original = AppSyncError(None, error.message)
         else:
             logger.error("Unexpected error at %s (correlation id %s)", error.path, correlation_id, exc_info=original)
-            original = AppSyncError(
-                INTERNAL_FAILURE,
-                f"An internal error occurred; the server log has it under correlation id {correlation_id}",
-                {"correlationId": correlation_id},
-            )
+            failure = InternalFailure(correlation_id)
+            original = AppSyncError(failure.error_type, failure.message, failure.error_info)
     return {
         "path": error.path,
         "data": original.data,

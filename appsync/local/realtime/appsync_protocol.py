@@ -25,8 +25,9 @@ from strawberry.types.execution import ExecutionResult, PreExecutionError
 
 from appsync.local.graphql.auth import AuthError, LocalCredentials, Principal, authenticate
 from appsync.local.graphql.errors import format_error
-from appsync.local.graphql.invoke import TRACE_HEADER, RequestContext, new_trace_id
+from appsync.local.graphql.invoke import TRACE_HEADER, RequestContext
 from appsync.local.graphql.limits import Limits
+from resolvers.correlation import trace_id_of
 
 log = logging.getLogger("appsync.local")
 
@@ -254,7 +255,7 @@ class Connection:
         if refusal is not None:
             await self._error(operation_id, refusal)
             return
-        headers.setdefault(TRACE_HEADER, new_trace_id())
+        headers[TRACE_HEADER] = trace_id_of(headers)
         context = SubscriptionContext(principal=principal, headers=headers, limits=self.endpoint.limits)
         self.operations[operation_id] = asyncio.create_task(self._run(operation_id, request, context))
 
