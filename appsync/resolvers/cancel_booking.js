@@ -21,7 +21,9 @@ export function request(ctx) {
 
 export function response(ctx) {
   if (ctx.error) {
-    util.error(ctx.error.message, ctx.error.type);
+    // As lambda_resolver.js: the invocation's own message may name internals, so the client gets a generic one.
+    const crashed = ctx.error.type === 'Lambda:Unhandled';
+    util.error('An internal error occurred', 'InternalFailure', null, { retryable: !crashed });
   }
   const failure = ctx.result && ctx.result.__error;
   if (failure) {

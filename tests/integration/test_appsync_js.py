@@ -65,11 +65,16 @@ def a_context(**fields: Any) -> dict[str, Any]:
     return ctx
 
 
+# cancelBooking's own code: the Lambda resolver's, plus the invalidation of the booking's subscriptions
+CANCEL_BOOKING_CODE = APPSYNC_DIR / "resolvers" / "cancel_booking.js"
+
+
 # --- The Lambda resolver code: what request sends, how response maps errors ---------------------------------------
 
 
 @pytest.mark.parametrize(
-    ("code", "operation"), [(LAMBDA_RESOLVER_CODE, "Invoke"), (LAMBDA_BATCH_RESOLVER_CODE, "BatchInvoke")]
+    ("code", "operation"),
+    [(LAMBDA_RESOLVER_CODE, "Invoke"), (LAMBDA_BATCH_RESOLVER_CODE, "BatchInvoke"), (CANCEL_BOOKING_CODE, "Invoke")],
 )
 def test_request_sends_the_direct_resolver_payload(js: JsRuntime, code: Path, operation: str) -> None:
     name = js.load(code)
@@ -81,7 +86,7 @@ def test_request_sends_the_direct_resolver_payload(js: JsRuntime, code: Path, op
     assert outcome.error is None
 
 
-@pytest.mark.parametrize("code", [LAMBDA_RESOLVER_CODE, LAMBDA_BATCH_RESOLVER_CODE])
+@pytest.mark.parametrize("code", [LAMBDA_RESOLVER_CODE, LAMBDA_BATCH_RESOLVER_CODE, CANCEL_BOOKING_CODE])
 @pytest.mark.parametrize(
     ("result", "error", "expected"),
     [
