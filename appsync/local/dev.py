@@ -16,7 +16,7 @@ import uvicorn
 from appsync.local import environment
 from appsync.local.cognito.pool import DEMO_PASSWORD, DEMO_USERS
 from appsync.local.cognito.tokens import PREFIX
-from appsync.local.dynamodb.local import ROOT, DynamoDBLocal, DynamoDBLocalError, find_jar_dir
+from appsync.local.dynamodb.local import ROOT, DynamoDBLocal, DynamoDBLocalError, Supervisor, find_jar_dir
 from appsync.local.server import PATH, LocalAppSync, bind, serving, url_of, uvicorn_config
 
 DEFAULT_PORT = 4000
@@ -125,6 +125,17 @@ def _run(host: str, port: int, state_dir: Path, tls_port: int) -> int:
         raise
     dynamodb = DynamoDBLocal(db_path=state_dir / "dynamodb")
     appsync: LocalAppSync | None = None
+    supervisor: Supervisor | None = None
+    server: uvicorn.Server | None = None
+    gave_up: list[str] = []
+
+    def give_up(reason: str) -> None:
+        # From the supervisor's thread: uvicorn sees should_exit and returns from server.run below.
+        print(f"airline dev: {reason}", file=sys.stderr, flush=True)
+        gave_up.append(reason)
+        if server is not None:
+            server.should_exit = True
+
     try:
         environment.configure(dynamodb.start(), state_dir)
         from appsync.local.dynamodb.seed import seed
@@ -143,15 +154,23 @@ def _run(host: str, port: int, state_dir: Path, tls_port: int) -> int:
             url = url_of(sock)
             print(banner(url, tls_url, appsync, dynamodb, time.monotonic() - started, added), flush=True)
             server = uvicorn.Server(uvicorn_config(appsync, log_level="info"))
+            # If DynamoDB Local dies, it is started again on the same port and data; the resolvers reconnect.
+            supervisor = Supervisor(dynamodb, say=_say, give_up=give_up).start()
             # uvicorn handles SIGINT and SIGTERM: it finishes the requests under way and returns here.
             server.run(sockets=[sock])
     except KeyboardInterrupt:
         pass
     finally:
+        if supervisor is not None:
+            supervisor.stop()
         if appsync is not None:
             appsync.close()
         dynamodb.stop()
         sock.close()
         tls_sock.close()
         print("Stopped the local AppSync and DynamoDB Local.", file=sys.stderr, flush=True)
-    return 0
+    return 1 if gave_up else 0
+
+
+def _say(line: str) -> None:
+    print(f"airline dev: {line}", file=sys.stderr, flush=True)
