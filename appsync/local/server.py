@@ -231,7 +231,9 @@ class LocalAppSync:
         self.amplify_sections: list[SectionProvider] = [self.user_pool.amplify_section]
         rules = field_rules(contract())
         # The active subscriptions, and the fan-out of the results of the mutations @aws_subscribe lists.
-        self.subscriptions = SubscriptionBroker(contract(), rules, self.invoker.js)
+        self.subscriptions = SubscriptionBroker(
+            contract(), rules, self.invoker.js, backlog_limit=self.limits.subscription_backlog
+        )
         # extensions.invalidateSubscriptions in a mutation's response code ends the subscriptions it matches.
         self.invoker.invalidate = self.subscriptions.invalidate
         # Factories, not instances: Strawberry makes one of each per request.
@@ -250,13 +252,12 @@ class LocalAppSync:
         view = GraphQLView(self)
         self.ide_assets = IdeAssets.for_page(view.graphql_ide_html)
         graphql = MalformedRequests(Authenticate(view, self.credentials))
+        self.realtime = AppSyncRealtime(self.schema, self.credentials, self.limits, keep_alive_seconds)
         self.app = Starlette(
             routes=[
                 Route(PATH, BodySizeLimit(graphql, self.limits.body_bytes), methods=["GET", "POST"]),
                 WebSocketRoute(PATH, view),
-                WebSocketRoute(
-                    REALTIME_PATH, AppSyncRealtime(self.schema, self.credentials, self.limits, keep_alive_seconds)
-                ),
+                WebSocketRoute(REALTIME_PATH, self.realtime),
                 Route("/", self._home),
                 Route(IDE_PREFIX + "{spec:path}", self.ide_assets.serve, methods=["GET"]),
                 *IdentityProviderApi(self.user_pool).routes(),

@@ -15,6 +15,7 @@ QUERY_DEPTH_ENV = "LOCAL_APPSYNC_QUERY_DEPTH_LIMIT"
 RESOLVER_COUNT_ENV = "LOCAL_APPSYNC_RESOLVER_COUNT_LIMIT"
 TOKEN_ENV = "LOCAL_APPSYNC_TOKEN_LIMIT"  # noqa: S105 (query tokens, not a secret)
 BODY_BYTES_ENV = "LOCAL_APPSYNC_MAX_BODY_BYTES"
+SUBSCRIPTION_BACKLOG_ENV = "LOCAL_APPSYNC_SUBSCRIPTION_BACKLOG_LIMIT"
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,8 @@ class Limits:
     tokens: int = 10_000
     # Size of the HTTP request body.
     body_bytes: int = 1024 * 1024
+    # Subscription events waiting to be sent on one WebSocket connection; past it the client is a slow consumer.
+    subscription_backlog: int = 1000
     introspection: bool = True
 
     @classmethod
@@ -44,6 +47,7 @@ class Limits:
             resolver_count=number(RESOLVER_COUNT_ENV, defaults.resolver_count),
             tokens=number(TOKEN_ENV, defaults.tokens),
             body_bytes=number(BODY_BYTES_ENV, defaults.body_bytes),
+            subscription_backlog=number(SUBSCRIPTION_BACKLOG_ENV, defaults.subscription_backlog),
         )
 
 

@@ -27,6 +27,7 @@ from appsync.local.graphql.auth import AuthError, LocalCredentials, Principal, a
 from appsync.local.graphql.errors import format_error
 from appsync.local.graphql.invoke import TRACE_HEADER, RequestContext
 from appsync.local.graphql.limits import Limits
+from appsync.local.realtime.subscriptions import Outbox
 from resolvers.correlation import trace_id_of
 
 log = logging.getLogger("appsync.local")
@@ -40,6 +41,10 @@ KEEP_ALIVE_SECONDS = 60.0
 # How long an unauthenticated connection may stay open waiting for its connection_init, before connection_error.
 INIT_WAIT_SECONDS = 10.0
 NOT_AUTHORIZED = "You are not authorized to make this call."
+# A client whose unread subscription events exceed Limits.subscription_backlog is disconnected with this code
+# (policy violation; AppSync documents no code of its own for it), after at most this long trying to say so.
+SLOW_CONSUMER_CLOSE_CODE = 1008
+SLOW_CONSUMER_CLOSE_SECONDS = 1.0
 
 Message = dict[str, Any]
 
@@ -98,6 +103,8 @@ class SubscriptionContext(RequestContext):
     the hook the broker calls once the subscription is registered, which sends start_ack."""
 
     on_subscribed: Callable[[], Awaitable[None]] | None = None
+    # The connection's bound on events not yet sent, shared by its subscriptions.
+    outbox: Outbox | None = None
 
 
 class AppSyncRealtime:
@@ -114,9 +121,16 @@ class AppSyncRealtime:
         self.credentials = credentials
         self.limits = limits
         self.keep_alive_seconds = keep_alive_seconds
+        # The open connections (a slow consumer's leaves as soon as it is dropped, even if its socket lingers).
+        self.connections: set[Connection] = set()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        await Connection(self, WebSocket(scope, receive, send)).run()
+        connection = Connection(self, WebSocket(scope, receive, send))
+        self.connections.add(connection)
+        try:
+            await connection.run()
+        finally:
+            self.connections.discard(connection)
 
 
 class Connection:
@@ -129,6 +143,8 @@ class Connection:
         self.operations: dict[str, asyncio.Task[None]] = {}
         self._send_lock = asyncio.Lock()
         self._keep_alive: asyncio.Task[None] | None = None
+        self.outbox = Outbox(endpoint.limits.subscription_backlog, self._slow_consumer)
+        self._reader: asyncio.Task[Any] | None = None
 
     async def run(self) -> None:
         offered = list(self.websocket.scope.get("subprotocols") or ())
@@ -143,6 +159,7 @@ class Connection:
         except AuthError:
             await self._refuse_connection()
             return
+        self._reader = asyncio.current_task()
         try:
             while True:
                 frame = await self.websocket.receive()
@@ -153,8 +170,34 @@ class Connection:
                 await self._handle(text)
         except WebSocketDisconnect:
             pass
+        except asyncio.CancelledError:
+            if not self.outbox.overflowed:
+                raise
+            # Dropped as a slow consumer (below): end its subscriptions, then close.
+            asyncio.current_task().uncancel()  # type: ignore[union-attr]
         finally:
             await self._end()
+        if self.outbox.overflowed:
+            await self._close_slow_consumer()
+
+    def _slow_consumer(self) -> None:
+        """The outbox is full: the client stopped reading. Its subscriptions end now (their backlog freed), then
+        the connection closes, as a slow consumer's does on a server that cannot buffer without bound."""
+        log.warning(
+            "Disconnecting a real-time client at %s: %d subscription events were waiting for it to read them",
+            self.source_ip,
+            self.outbox.limit,
+        )
+        if self._reader is not None:
+            self._reader.cancel()
+
+    async def _close_slow_consumer(self) -> None:
+        # A client that reads nothing never lets the close frame out: give up after a moment and let the server
+        # close the TCP connection (uvicorn does once this handler returns).
+        reason = f"Slow consumer: over {self.outbox.limit} events unread"
+        with contextlib.suppress(TimeoutError, WebSocketDisconnect, RuntimeError, OSError):
+            async with asyncio.timeout(SLOW_CONSUMER_CLOSE_SECONDS):
+                await self.websocket.close(code=SLOW_CONSUMER_CLOSE_CODE, reason=reason)
 
     def _authenticate(self, headers: dict[str, str] | None) -> Principal:
         if headers is None:
@@ -256,7 +299,9 @@ class Connection:
             await self._error(operation_id, refusal)
             return
         headers[TRACE_HEADER] = trace_id_of(headers)
-        context = SubscriptionContext(principal=principal, headers=headers, limits=self.endpoint.limits)
+        context = SubscriptionContext(
+            principal=principal, headers=headers, limits=self.endpoint.limits, outbox=self.outbox
+        )
         self.operations[operation_id] = asyncio.create_task(self._run(operation_id, request, context))
 
     async def _run(self, operation_id: str, request: dict[str, Any], context: SubscriptionContext) -> None:

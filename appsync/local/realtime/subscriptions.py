@@ -56,6 +56,21 @@ def subscribed_mutations(schema: GraphQLSchema) -> dict[str, tuple[str, ...]]:
 
 # What a subscriber's queue gets when its subscription is invalidated: the stream ends after what came before.
 _INVALIDATED: Mapping[str, Any] = {}
+# What it gets instead of its backlog when it is ended as a slow consumer.
+_OVERFLOWED: Mapping[str, Any] = {}
+SLOW_CONSUMER = "SlowConsumer"
+
+
+class Outbox:
+    """The events handed to one connection's subscriptions and not yet sent. A client that stops reading makes it
+    grow, so it holds at most `limit`: the event over it makes the connection a slow consumer (`on_overflow`,
+    called once), and nothing more is queued for it."""
+
+    def __init__(self, limit: int, on_overflow: Callable[[], None] | None = None) -> None:
+        self.limit = limit
+        self.on_overflow = on_overflow
+        self.pending = 0
+        self.overflowed = False
 
 
 @dataclass(frozen=True)
@@ -73,7 +88,32 @@ class Subscriber:
     field_name: str
     filters: Filters
     loop: asyncio.AbstractEventLoop
+    outbox: Outbox
     queue: asyncio.Queue[Mapping[str, Any]] = field(default_factory=asyncio.Queue)
+
+    def offer(self, item: Mapping[str, Any]) -> None:
+        """Queue `item` unless the connection's outbox is full (then the connection is a slow consumer); runs on
+        the subscriber's event loop."""
+        outbox = self.outbox
+        if outbox.overflowed:
+            return
+        if item is not _INVALIDATED:
+            if outbox.pending >= outbox.limit:
+                outbox.overflowed = True
+                if outbox.on_overflow is not None:
+                    outbox.on_overflow()
+                else:
+                    self.end_as_slow_consumer()
+                return
+            outbox.pending += 1
+        self.queue.put_nowait(item)
+
+    def end_as_slow_consumer(self) -> None:
+        """Drop the backlog at once (the stream may stay blocked on its socket) and end the stream with an error."""
+        while not self.queue.empty():
+            self.queue.get_nowait()
+        self.outbox.pending = 0
+        self.queue.put_nowait(_OVERFLOWED)
 
     def matches(self, result: Mapping[str, Any]) -> bool:
         return self.filters.delivery is None or self.filters.delivery.matches(result)
@@ -90,8 +130,14 @@ class SubscriptionBroker:
     """
 
     def __init__(
-        self, schema: GraphQLSchema, field_rules: Mapping[tuple[str, str], Rule], js: JsRuntime | None = None
+        self,
+        schema: GraphQLSchema,
+        field_rules: Mapping[tuple[str, str], Rule],
+        js: JsRuntime | None = None,
+        backlog_limit: int = 1000,
     ) -> None:
+        # A subscription whose context brings no Outbox (graphql-transport-ws) gets its own, of this size.
+        self.backlog_limit = backlog_limit
         self.subscription_type = schema.subscription_type.name if schema.subscription_type else "Subscription"
         self.mutation_type = schema.mutation_type.name if schema.mutation_type else "Mutation"
         self.mutations = subscribed_mutations(schema)
@@ -147,7 +193,7 @@ class SubscriptionBroker:
     @staticmethod
     def _hand(subscriber: Subscriber, item: Mapping[str, Any]) -> None:
         try:
-            subscriber.loop.call_soon_threadsafe(subscriber.queue.put_nowait, item)
+            subscriber.loop.call_soon_threadsafe(subscriber.offer, item)
         except RuntimeError:
             log.debug("Dropped an event for a subscriber whose event loop has closed")
 
@@ -170,10 +216,12 @@ class SubscriptionBroker:
         field_name: str,
         filters: Filters,
         on_subscribed: Callable[[], Awaitable[None]] | None = None,
+        outbox: Outbox | None = None,
     ) -> AsyncGenerator[Mapping[str, Any], None]:
         # Registered on the first read and removed however the stream ends: completed, cancelled or closed
         # because its socket dropped.
-        subscriber = Subscriber(field_name, filters, asyncio.get_running_loop())
+        outbox = outbox or Outbox(self.backlog_limit)
+        subscriber = Subscriber(field_name, filters, asyncio.get_running_loop(), outbox)
         with self._lock:
             self._subscribers[field_name].add(subscriber)
         try:
@@ -185,10 +233,19 @@ class SubscriptionBroker:
                 item = await subscriber.queue.get()
                 if item is _INVALIDATED:
                     return
+                if item is _OVERFLOWED:
+                    message = f"{outbox.limit} events were waiting for this client to read them"
+                    raise AppSyncError(SLOW_CONSUMER, message)
+                outbox.pending -= 1
                 yield item
         finally:
             with self._lock:
                 self._subscribers[field_name].discard(subscriber)
+            # What it leaves unsent no longer counts against its connection's other subscriptions.
+            while not subscriber.queue.empty():
+                left = subscriber.queue.get_nowait()
+                if left is not _INVALIDATED and left is not _OVERFLOWED:
+                    outbox.pending -= 1
 
     def field(self, field_name: str) -> Callable[..., Awaitable[AsyncGenerator[Mapping[str, Any], None]]]:
         """The subscribe resolver of a Subscription field: the checks AppSync makes when a client subscribes, then
@@ -203,7 +260,10 @@ class SubscriptionBroker:
             if not allows(rule, principal):
                 self._refuse(field_name, None, unauthorized=True)
             filters = self.resolve(field_name, principal, arguments, getattr(info.context, "headers", {}))
-            return self._stream(field_name, filters, getattr(info.context, "on_subscribed", None))
+            context = info.context
+            return self._stream(
+                field_name, filters, getattr(context, "on_subscribed", None), getattr(context, "outbox", None)
+            )
 
         return subscribe
 
