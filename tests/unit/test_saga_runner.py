@@ -313,3 +313,23 @@ def test_the_booking_saga_runner_hands_failed_bookings_to_the_dead_letter_callab
     (body,) = dead_letters
     assert body["bookingId"] == "b-1"
     assert body["error"]["Error"] == "SeatsUnavailable"
+
+
+def test_only_the_latest_finished_executions_are_kept() -> None:
+    # Given a runner keeping 3 finished executions
+    runner = LocalSagaRunner(succeeding(), max_settled=3)
+
+    # When 10 bookings' sagas run to the end
+    for n in range(10):
+        runner.start(f"b-{n}", booking(n))
+        runner.wait(f"b-{n}", timeout=HANG)
+
+    # Then only the last 3 are kept; an older name is forgotten, so it may run again (its tasks are idempotent)
+    kept = runner.wait_all(timeout=HANG)
+    assert sorted(kept) == ["b-7", "b-8", "b-9"]
+    assert runner.start("b-9", booking(9)) is False
+    with pytest.raises(KeyError):
+        runner.wait("b-0")
+    assert runner.start("b-0", booking(0)) is True
+    runner.wait_all(timeout=HANG)
+    runner.shutdown()

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import importlib
 import logging
+import os
 import threading
 import uuid
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import wait as wait_for
 from dataclasses import dataclass, field
@@ -24,6 +26,18 @@ from resolvers.domain.models import Booking
 from resolvers.saga import starter
 
 log = logging.getLogger(__name__)
+
+# How many of the latest events, notices, dead letters, consumer failures and settled saga executions the local
+# runtime keeps for diagnostics (and tests); older ones are dropped, so a long `airline dev` does not grow.
+HISTORY_ENV = "LOCAL_RUNTIME_HISTORY"
+DEFAULT_HISTORY = 5000
+
+
+def history_limit(environ: Mapping[str, str] = os.environ) -> int:
+    value = int(environ.get(HISTORY_ENV, DEFAULT_HISTORY))
+    if value < 1:
+        raise ValueError(f"{HISTORY_ENV} must be a positive whole number")
+    return value
 
 
 @dataclass(frozen=True)
@@ -44,13 +58,16 @@ EVENT_RULES: tuple[EventRule, ...] = (
 class LocalEventBus:
     """Delivers each event to the consumers whose rule matches, asynchronously as EventBridge does."""
 
-    def __init__(self, rules: tuple[EventRule, ...] = EVENT_RULES, max_workers: int = 2) -> None:
+    def __init__(
+        self, rules: tuple[EventRule, ...] = EVENT_RULES, max_workers: int = 2, history: int | None = None
+    ) -> None:
         self.rules = rules
         self._executor = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="events")
         self._lock = threading.Lock()
         self._pending: set[Future[Any]] = set()
-        self.published: list[events.DomainEvent] = []
-        self.failures: list[tuple[str, events.DomainEvent, BaseException]] = []
+        history = history or history_limit()
+        self.published: deque[events.DomainEvent] = deque(maxlen=history)
+        self.failures: deque[tuple[str, events.DomainEvent, BaseException]] = deque(maxlen=history)
 
     def publish(self, batch: list[events.DomainEvent]) -> None:
         for event in batch:
@@ -107,9 +124,9 @@ class LocalEventBus:
 class RecordingNotifier:
     """Keeps every booking status notice and hands it to listeners (the local server's subscriptions)."""
 
-    def __init__(self) -> None:
+    def __init__(self, history: int | None = None) -> None:
         self._lock = threading.Lock()
-        self.notices: list[Booking] = []
+        self.notices: deque[Booking] = deque(maxlen=history or history_limit())
         self.listeners: list[Callable[[Booking], None]] = []
 
     def booking_status(self, booking: Booking) -> None:
@@ -129,14 +146,17 @@ class LocalRuntime:
     retry_interval_scale: float = 1.0
     bus: LocalEventBus = field(default_factory=LocalEventBus)
     notifier: RecordingNotifier = field(default_factory=RecordingNotifier)
-    dead_letters: list[dict[str, Any]] = field(default_factory=list)
+    dead_letters: deque[dict[str, Any]] = field(default_factory=lambda: deque(maxlen=history_limit()))
     runner: LocalSagaRunner | None = None
 
     _previous: tuple[Any, Any, Any] | None = None
 
     def start(self) -> LocalRuntime:
         self.runner = LocalSagaRunner.for_booking_saga(
-            self._dead_letter, max_workers=self.max_sagas, retry_interval_scale=self.retry_interval_scale
+            self._dead_letter,
+            max_workers=self.max_sagas,
+            retry_interval_scale=self.retry_interval_scale,
+            max_settled=history_limit(),
         )
         # The ports are process-wide: remember what was installed, so that stop() puts it back.
         self._previous = (events._bus, starter._starter, notifications._notifier)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import threading
 import uuid
+from collections import deque
 from collections.abc import Callable, Mapping
 from concurrent import futures as concurrent_futures
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -29,6 +30,7 @@ class LocalSagaRunner:
         max_workers: int = 4,
         max_pending: int = 1000,
         retry_interval_scale: float = 1.0,
+        max_settled: int = 5000,
     ) -> None:
         # Built here so that a definition the interpreter cannot run, or a Resource without a callable, fails at
         # start-up rather than in the first booking.
@@ -42,6 +44,10 @@ class LocalSagaRunner:
         self._lock = threading.Lock()
         self._executions: dict[str, Future[Execution]] = {}
         self._inputs: dict[str, dict[str, Any]] = {}
+        # Finished executions are kept (by name, for wait, run_again and name dedupe) up to `max_settled`, oldest
+        # forgotten first; a forgotten name may run again, which the saga's idempotent tasks make harmless.
+        self._settled: deque[str] = deque()
+        self._max_settled = max_settled
         self._queued = 0
         self._closed = False
 
@@ -68,8 +74,17 @@ class LocalSagaRunner:
                 raise SagaBacklogFull(f"{self._queued} saga executions are already waiting for a worker")
             self._queued += 1
             self._inputs[name] = execution_input
-            self._executions[name] = self._executor.submit(self._run, name, execution_input)
-            return True
+            future = self._executions[name] = self._executor.submit(self._run, name, execution_input)
+        future.add_done_callback(lambda _: self._settle(name))
+        return True
+
+    def _settle(self, name: str) -> None:
+        with self._lock:
+            self._settled.append(name)
+            while len(self._settled) > self._max_settled:
+                forgotten = self._settled.popleft()
+                self._executions.pop(forgotten, None)
+                self._inputs.pop(forgotten, None)
 
     def run_again(self, name: str) -> Execution:
         """Run the execution started as `name` once more, with the same input, in the caller's thread: what an
