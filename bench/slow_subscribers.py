@@ -55,7 +55,7 @@ def main() -> None:
         from resolvers.store.table import create_table_if_missing
 
         create_table_if_missing()
-        seed(days=1)
+        seed(days=3)
         appsync = LocalAppSync(Path(state), limits=Limits())
         with serve_in_thread(appsync) as url:
             key = {"x-api-key": appsync.credentials.api_key}

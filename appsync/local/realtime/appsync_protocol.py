@@ -144,7 +144,9 @@ class Connection:
         self._send_lock = asyncio.Lock()
         self._keep_alive: asyncio.Task[None] | None = None
         self.outbox = Outbox(endpoint.limits.subscription_backlog, self._slow_consumer)
+        # The task reading the client's frames while it does; `_drop` stops it from another task.
         self._reader: asyncio.Task[Any] | None = None
+        self._dropped = False
 
     async def run(self) -> None:
         offered = list(self.websocket.scope.get("subprotocols") or ())
@@ -171,14 +173,21 @@ class Connection:
         except WebSocketDisconnect:
             pass
         except asyncio.CancelledError:
-            if not self.outbox.overflowed:
+            if not self._dropped:
                 raise
-            # Dropped as a slow consumer (below): end its subscriptions, then close.
             asyncio.current_task().uncancel()  # type: ignore[union-attr]
         finally:
+            self._reader = None
             await self._end()
         if self.outbox.overflowed:
             await self._close_slow_consumer()
+
+    def _drop(self) -> None:
+        """End the connection from the server's side: a client that reads nothing may never send another frame
+        (nor its TCP close), so the reader is stopped rather than waited for; `run` then ends every subscription."""
+        self._dropped = True
+        if self._reader is not None:
+            self._reader.cancel()
 
     def _slow_consumer(self) -> None:
         """The outbox is full: the client stopped reading. Its subscriptions end now (their backlog freed), then
@@ -188,8 +197,7 @@ class Connection:
             self.source_ip,
             self.outbox.limit,
         )
-        if self._reader is not None:
-            self._reader.cancel()
+        self._drop()
 
     async def _close_slow_consumer(self) -> None:
         # A client that reads nothing never lets the close frame out: give up after a moment and let the server
@@ -258,6 +266,8 @@ class Connection:
             while True:
                 await asyncio.sleep(self.endpoint.keep_alive_seconds)
                 await self._send({"type": "ka"})
+        # The socket failed (gone, or closed by the server's WebSocket ping timeout): nothing more can be sent.
+        self._drop()
 
     async def _error(self, operation_id: str, *errors: Mapping[str, Any]) -> None:
         await self._send({"type": "error", "id": operation_id, "payload": _errors(*errors)})
@@ -332,6 +342,8 @@ class Connection:
             await self._send({"type": "complete", "id": operation_id})
         except (WebSocketDisconnect, RuntimeError, OSError):
             log.debug("Subscription %s ended with its connection", operation_id)
+            # As above: the connection cannot send any more, so all of it ends (not only this subscription).
+            self._drop()
         finally:
             self.operations.pop(operation_id, None)
 
