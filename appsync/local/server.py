@@ -68,6 +68,7 @@ from resolvers.notifications import PUBLISH_BOOKING_STATUS, publish_input
 logger = logging.getLogger("appsync.local")
 
 PATH = "/graphql"
+SHUTDOWN_SECONDS = 10.0
 # AppSync's real-time protocol, where Amplify JS and gql derive it for a host that is not AppSync's own.
 REALTIME_PATH = PATH + "/realtime"
 AMPLIFY_CONFIG_PATH = "/amplify-config.json"
@@ -351,8 +352,15 @@ def uvicorn_config(appsync: LocalAppSync, tls: bool = False, log_level: str = "w
     """How uvicorn serves `appsync`: plain HTTP/WS, or HTTPS/WSS with the local certificate (`appsync.certificate`)."""
     ssl = appsync.certificate.server_ssl_kwargs() if tls else {}
     # WebSocket frames are capped like HTTP bodies: a bigger one closes the connection with 1009 (message too big).
+    # Stopping waits at most SHUTDOWN_SECONDS for connections to close: a client that never reads never lets its
+    # socket close, and would otherwise hold up Ctrl-C (or airline dev stopping after DynamoDB Local died) for good.
     return uvicorn.Config(
-        appsync.app, log_level=log_level, lifespan="off", ws_max_size=appsync.limits.body_bytes, **ssl
+        appsync.app,
+        log_level=log_level,
+        lifespan="off",
+        ws_max_size=appsync.limits.body_bytes,
+        timeout_graceful_shutdown=SHUTDOWN_SECONDS,
+        **ssl,
     )
 
 
