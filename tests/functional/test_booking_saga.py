@@ -75,7 +75,7 @@ def test_a_booking_answers_pending_at_once_then_the_saga_confirms_it(runtime):
     ]
     types = [e.type for e in runtime.bus.published if e.detail.get("bookingId") == answer["id"]]
     assert types == [events.BOOKING_CREATED, events.PAYMENT_PROCESSED, events.BOOKING_CONFIRMED]
-    assert runtime.dead_letters == []
+    assert list(runtime.dead_letters) == []
 
 
 def _failed(runtime, booking_id: str):
