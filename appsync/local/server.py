@@ -68,7 +68,7 @@ from resolvers.notifications import PUBLISH_BOOKING_STATUS, publish_input
 logger = logging.getLogger("appsync.local")
 
 PATH = "/graphql"
-SHUTDOWN_SECONDS = 10.0
+SHUTDOWN_SECONDS = 10
 # AppSync's real-time protocol, where Amplify JS and gql derive it for a host that is not AppSync's own.
 REALTIME_PATH = PATH + "/realtime"
 AMPLIFY_CONFIG_PATH = "/amplify-config.json"
