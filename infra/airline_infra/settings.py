@@ -112,7 +112,7 @@ HANDLER_TABLE_ACTIONS: dict[str, tuple[str, ...]] = {
         "dynamodb:UpdateItem",
         "dynamodb:ConditionCheckItem",
     ),
-    # Reads the booking, the flight and the sandbox ledger entry; counts attempts, records and captures (updates).
+    # Reads the booking and the sandbox ledger entry; counts attempts, records and captures (updates).
     "resolvers.saga.tasks.collect_payment": ("dynamodb:GetItem", "dynamodb:UpdateItem"),
     # PENDING to CONFIRMED: a conditional update.
     "resolvers.saga.tasks.confirm_booking": ("dynamodb:GetItem", "dynamodb:UpdateItem"),
@@ -122,8 +122,9 @@ HANDLER_TABLE_ACTIONS: dict[str, tuple[str, ...]] = {
     "resolvers.saga.tasks.refund_payment": ("dynamodb:GetItem", "dynamodb:UpdateItem"),
     # To FAILED: a conditional update.
     "resolvers.saga.tasks.cancel_booking": ("dynamodb:GetItem", "dynamodb:UpdateItem"),
-    # Deletes the hold and puts the seat back in one transaction.
-    "resolvers.saga.tasks.release_seat": ("dynamodb:DeleteItem", "dynamodb:UpdateItem"),
+    # Deletes the hold and puts its seats back in one transaction; reads the hold when that is refused (gone, or
+    # holding another number of seats).
+    "resolvers.saga.tasks.release_seat": ("dynamodb:GetItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem"),
     # Credit: entry + total (transaction); reversal: reads the entry, a tombstone put or an update transaction.
     "resolvers.consumers.loyalty.handler": ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"),
 }

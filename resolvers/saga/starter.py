@@ -66,9 +66,16 @@ def starter() -> SagaStarter:
 
 
 def start_booking_saga(
-    booking_id: str, outbound_flight_id: str, customer: str, payment_token: str, amount: int, currency: str
+    booking_id: str,
+    outbound_flight_id: str,
+    customer: str,
+    payment_token: str,
+    seats: int,
+    amount: int,
+    currency: str,
 ) -> bool:
-    """The input carries what initBooking read and wrote (customer, the flight's price) so no task reads it again."""
+    """The input carries what initBooking read and wrote (customer, seats, the total price) so no task reads it
+    again."""
     return starter().start(
         booking_id,
         {
@@ -76,6 +83,7 @@ def start_booking_saga(
             "outboundFlightId": outbound_flight_id,
             "customer": customer,
             "paymentToken": payment_token,
+            "seats": seats,
             "price": {"amount": amount, "currency": currency},
         },
     )

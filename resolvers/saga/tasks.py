@@ -14,7 +14,7 @@ logger = Logger(service=SERVICE)
 
 @logger.inject_lambda_context
 def reserve_seat(event: dict[str, Any], context: Any) -> None:
-    booking_saga.reserve_seat(event["bookingId"], event["outboundFlightId"])
+    booking_saga.reserve_seats(event["bookingId"], event["outboundFlightId"], int(event["seats"]))
 
 
 @logger.inject_lambda_context
@@ -46,4 +46,4 @@ def cancel_booking(event: dict[str, Any], context: Any) -> None:
 
 @logger.inject_lambda_context
 def release_seat(event: dict[str, Any], context: Any) -> None:
-    booking_saga.release_seat(event["bookingId"], event["outboundFlightId"])
+    booking_saga.release_seats(event["bookingId"], event["outboundFlightId"], int(event["seats"]))

@@ -12,7 +12,7 @@ from typing import Any
 
 from resolvers import events
 from resolvers.domain.errors import BookingSettled, Conflict, NotFound
-from resolvers.domain.models import Booking, BookingStatus, PaymentStatus
+from resolvers.domain.models import Booking, BookingStatus, Passenger, PaymentStatus
 from resolvers.notifications import notifier
 from resolvers.payments import provider as payment_provider
 from resolvers.store import bookings as booking_store
@@ -46,6 +46,11 @@ def booking_state(booking: Booking) -> dict[str, Any]:
         "status": str(booking.status),
         "customer": booking.customer,
         "outboundFlightId": booking.outbound_flight_id,
+        "passengers": [
+            {"firstName": p.first_name, "lastName": p.last_name, "seat": p.seat} for p in booking.passengers
+        ],
+        "totalPrice": booking.total_price,
+        "currency": booking.currency,
         "createdAt": booking.created_at.isoformat(),
         "updatedAt": booking.updated_at.isoformat(),
         "statusReason": booking.status_reason,
@@ -60,6 +65,12 @@ def booking_of_state(state: dict[str, Any]) -> Booking:
         status=BookingStatus(state["status"]),
         customer=state["customer"],
         outbound_flight_id=state["outboundFlightId"],
+        passengers=tuple(
+            Passenger(first_name=p["firstName"], last_name=p["lastName"], seat=p.get("seat"))
+            for p in state.get("passengers") or []
+        ),
+        total_price=int(state.get("totalPrice") or 0),
+        currency=str(state.get("currency") or ""),
         created_at=datetime.fromisoformat(state["createdAt"]),
         updated_at=datetime.fromisoformat(state["updatedAt"]),
         status_reason=state.get("statusReason"),
@@ -67,24 +78,24 @@ def booking_of_state(state: dict[str, Any]) -> Booking:
     )
 
 
-def reserve_seat(booking_id: str, flight_id: str) -> None:
-    """Take the booking's seat, in a transaction that also checks the booking is still PENDING: a second run of
-    a settled booking's execution ends here (BookingSettled) without taking a seat."""
-    flight_store.reserve_seat(flight_id, booking_id, while_pending=True)
+def reserve_seats(booking_id: str, flight_id: str, seats: int) -> None:
+    """Take the booking's seats (one per passenger, all or none), in a transaction that also checks the booking is
+    still PENDING: a second run of a settled booking's execution ends here (BookingSettled) without taking any."""
+    flight_store.reserve_seats(flight_id, booking_id, seats, while_pending=True)
 
 
 def collect_payment(
     booking_id: str, flight_id: str, payment_token: str, price: dict[str, Any] | None = None
 ) -> dict[str, Any]:
-    """Authorize and capture the flight's price: the one initBooking read from the flight and put in the execution
-    input (`price`: amount, currency), or the flight's when an input has none; never the client's."""
+    """Authorize and capture the booking's total price: the one initBooking computed from the flight's ticket price
+    and the passengers and put in the execution input (`price`: amount, currency), or the stored booking's when an
+    input has none; never the client's."""
     booking = _booking(booking_id)
     if booking.status is not BookingStatus.PENDING:
         # Settled by another run of this booking's saga: that run owns the outcome; this one takes no money.
         raise BookingSettled(f"Booking {booking_id} is {booking.status}; no payment is collected for it")
     if price is None:
-        flight = flight_store.require_flight(flight_id)
-        price = {"amount": flight.ticket_price, "currency": flight.ticket_currency}
+        price = {"amount": booking.total_price, "currency": booking.currency}
     provider = payment_provider()
     provider.authorize(booking_id, payment_token, int(price["amount"]), str(price["currency"]))
     payment = provider.capture(booking_id)
@@ -188,5 +199,5 @@ def fail_booking(booking_id: str, error: dict[str, Any] | None, customer: str | 
     )
 
 
-def release_seat(booking_id: str, flight_id: str) -> None:
-    flight_store.release_seat(flight_id, booking_id)
+def release_seats(booking_id: str, flight_id: str, seats: int) -> None:
+    flight_store.release_seats(flight_id, booking_id, seats)

@@ -9,9 +9,16 @@ from pynamodb.exceptions import UpdateError
 from pynamodb.transactions import TransactWrite
 
 from resolvers.domain.errors import Conflict
-from resolvers.domain.models import Booking, BookingStatus, Page
+from resolvers.domain.models import Booking, BookingStatus, Page, Passenger
 from resolvers.store import keys, pagination
-from resolvers.store.models import BookingItem, IdempotencyItem, ReferenceItem, TableItem
+from resolvers.store.models import (
+    BookingItem,
+    FlightItem,
+    IdempotencyItem,
+    PassengerAttribute,
+    ReferenceItem,
+    TableItem,
+)
 from resolvers.store.table import ensure_bound
 from resolvers.store.transactions import ConditionFailed, transact_write
 
@@ -19,7 +26,27 @@ _BY_CUSTOMER_KEYS = ("PK", "SK", "GSI1PK", "GSI1SK")
 _BY_STATUS_KEYS = ("PK", "SK", "GSI2PK", "GSI2SK")
 
 
-def _to_booking(item: BookingItem) -> Booking:
+# A flight's ticket price and currency, by flight id.
+_Prices = dict[str, tuple[int, str]]
+
+
+def _legacy_prices(items: list[BookingItem]) -> _Prices:
+    """Bookings stored before passengers were named carry no price: they took one seat at their flight's ticket
+    price (which never changes), read here in one BatchGetItem. New bookings need no read."""
+    flight_ids = list(dict.fromkeys(item.outbound_flight_id for item in items if item.total_price is None))
+    if not flight_ids:
+        return {}
+    found = FlightItem.batch_get([keys.flight(flight_id) for flight_id in flight_ids])
+    return {flight.flight_id: (int(flight.ticket_price), flight.ticket_currency) for flight in found}
+
+
+def _to_booking(item: BookingItem, prices: _Prices | None = None) -> Booking:
+    if item.total_price is None:
+        total_price, currency = (prices if prices is not None else _legacy_prices([item])).get(
+            item.outbound_flight_id, (0, "")
+        )
+    else:
+        total_price, currency = int(item.total_price), item.currency or ""
     return Booking(
         id=item.booking_id,
         booking_reference=item.booking_reference,
@@ -27,10 +54,20 @@ def _to_booking(item: BookingItem) -> Booking:
         status_reason=item.status_reason,
         customer=item.customer,
         outbound_flight_id=item.outbound_flight_id,
+        passengers=tuple(
+            Passenger(first_name=p.first_name, last_name=p.last_name, seat=p.seat) for p in item.passengers or []
+        ),
+        total_price=total_price,
+        currency=currency,
         checked_in=bool(item.checked_in),
         created_at=item.created_at,
         updated_at=item.updated_at,
     )
+
+
+def _to_bookings(items: list[BookingItem]) -> list[Booking]:
+    prices = _legacy_prices(items)
+    return [_to_booking(item, prices) for item in items]
 
 
 def _to_item(booking: Booking) -> BookingItem:
@@ -48,6 +85,11 @@ def _to_item(booking: Booking) -> BookingItem:
         status_reason=booking.status_reason,
         customer=booking.customer,
         outbound_flight_id=booking.outbound_flight_id,
+        passengers=[
+            PassengerAttribute(first_name=p.first_name, last_name=p.last_name, seat=p.seat) for p in booking.passengers
+        ],
+        total_price=booking.total_price,
+        currency=booking.currency,
         checked_in=booking.checked_in,
         created_at=booking.created_at,
         updated_at=booking.updated_at,
@@ -89,7 +131,7 @@ def list_customer_bookings(customer: str, status: BookingStatus | None, limit: i
         else TableItem.gsi2sk.startswith(keys.BOOKING),
         scan_index_forward=False,
     )
-    return Page(items=[_to_booking(item) for item in items if isinstance(item, BookingItem)], next_token=next_token)
+    return Page(items=_to_bookings([item for item in items if isinstance(item, BookingItem)]), next_token=next_token)
 
 
 class DuplicateRequest(Exception):
@@ -199,4 +241,4 @@ def get_bookings(booking_ids: list[str]) -> list[Booking]:
     ensure_bound()
     if not booking_ids:
         return []
-    return [_to_booking(item) for item in BookingItem.batch_get([keys.booking(b) for b in dict.fromkeys(booking_ids)])]
+    return _to_bookings(list(BookingItem.batch_get([keys.booking(b) for b in dict.fromkeys(booking_ids)])))

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pynamodb.attributes import (
     BooleanAttribute,
     DiscriminatorAttribute,
+    ListAttribute,
+    MapAttribute,
     NumberAttribute,
     TTLAttribute,
     UnicodeAttribute,
@@ -78,10 +80,18 @@ class FlightItem(TableItem, discriminator="Flight"):
 
 
 class SeatHoldItem(TableItem, discriminator="SeatHold"):
-    """One per booking holding a seat: makes reserve and release idempotent per booking."""
+    """One per booking holding seats: makes reserve and release idempotent per booking."""
 
     booking_id = UnicodeAttribute(attr_name="bookingId")
+    # How many seats the booking took; absent on holds from before multi-passenger bookings (one seat).
+    seats = NumberAttribute(null=True, attr_name="seats")
     created_at = UTCDateTimeAttribute(attr_name="createdAt")
+
+
+class PassengerAttribute(MapAttribute[str, str]):
+    first_name = UnicodeAttribute(attr_name="firstName")
+    last_name = UnicodeAttribute(attr_name="lastName")
+    seat = UnicodeAttribute(null=True, attr_name="seat")
 
 
 class BookingItem(TableItem, discriminator="Booking"):
@@ -91,6 +101,10 @@ class BookingItem(TableItem, discriminator="Booking"):
     status_reason = UnicodeAttribute(null=True, attr_name="statusReason")
     customer = UnicodeAttribute(attr_name="customer")
     outbound_flight_id = UnicodeAttribute(attr_name="outboundFlightId")
+    # Absent on bookings stored before passengers were named (one seat, at the flight's ticket price).
+    passengers = ListAttribute(of=PassengerAttribute, null=True, attr_name="passengers")
+    total_price = NumberAttribute(null=True, attr_name="totalPrice")
+    currency = UnicodeAttribute(null=True, attr_name="currency")
     checked_in = BooleanAttribute(attr_name="checkedIn", default=False)
     created_at = UTCDateTimeAttribute(attr_name="createdAt")
     updated_at = UTCDateTimeAttribute(attr_name="updatedAt")

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import threading
-import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -23,7 +22,7 @@ from resolvers.store import flights as flight_store
 from resolvers.store import keys, transactions
 from resolvers.store import loyalty as loyalty_store
 from resolvers.store.table import connection
-from tests.factories import a_customer, a_flight, cognito, context, mutation_event
+from tests.factories import a_customer, a_flight, booking_input, cognito, context, mutation_event
 
 pytestmark = pytest.mark.dynamodb
 
@@ -107,7 +106,7 @@ def test_a_reservation_cancelled_by_conflicts_is_retried_and_takes_one_seat(canc
     flight = a_stored_flight()
     cancellations.inject(touching(keys.flight(flight.id)[0]), "TransactionConflict", times=transactions.ATTEMPTS - 1)
 
-    assert flight_store.reserve_seat(flight.id, "booking-1") is True
+    assert flight_store.reserve_seats(flight.id, "booking-1", 1) is True
 
     assert cancellations.cancelled == transactions.ATTEMPTS - 1
     assert seats_left(flight.id) == 4
@@ -119,21 +118,21 @@ def test_a_conflict_that_persists_is_raised_as_the_retryable_conflict(cancellati
     cancellations.inject(touching(keys.flight(flight.id)[0]), "TransactionConflict", times=transactions.ATTEMPTS)
 
     with pytest.raises(Conflict) as raised:
-        flight_store.reserve_seat(flight.id, "booking-1")
+        flight_store.reserve_seats(flight.id, "booking-1", 1)
 
     assert raised.value.error_info["retryable"] is True
     assert seats_left(flight.id) == 5
     # The next try, with the contention gone, succeeds.
-    assert flight_store.reserve_seat(flight.id, "booking-1") is True
+    assert flight_store.reserve_seats(flight.id, "booking-1", 1) is True
 
 
 def test_a_release_throttled_by_dynamodb_is_retried_so_no_seat_leaks(cancellations):
     flight = a_stored_flight()
-    assert flight_store.reserve_seat(flight.id, "booking-1") is True
+    assert flight_store.reserve_seats(flight.id, "booking-1", 1) is True
     cancellations.inject(touching(keys.flight(flight.id)[0]), "ThrottlingException", times=2)
     cancellations.inject(touching(keys.flight(flight.id)[0]), "ThrottlingError", times=1)
 
-    assert flight_store.release_seat(flight.id, "booking-1") is True
+    assert flight_store.release_seats(flight.id, "booking-1", 1) is True
 
     assert cancellations.cancelled == 3
     assert seats_left(flight.id) == 5
@@ -147,7 +146,7 @@ def test_a_failed_condition_is_the_answer_even_when_another_item_conflicted(canc
     cancellations.inject(touching(keys.flight(flight.id)[0]), ["ConditionalCheckFailed", "TransactionConflict"], 1)
 
     # Then the hold's condition decides (this booking holds a seat already), with no retry
-    assert flight_store.reserve_seat(flight.id, "booking-1") is False
+    assert flight_store.reserve_seats(flight.id, "booking-1", 1) is False
     assert cancellations.seen - before == 1
     assert seats_left(flight.id) == 5
 
@@ -168,9 +167,7 @@ def test_loyalty_credit_and_reversal_survive_conflicts_and_stay_exact(cancellati
 
 
 def init_booking(customer: str, flight_id: str) -> dict[str, Any]:
-    arguments = {
-        "input": {"outboundFlightId": flight_id, "paymentToken": "tok_visa", "idempotencyKey": str(uuid.uuid4())}
-    }
+    arguments = {"input": booking_input(flight_id)}
     answer: dict[str, Any] = handler(mutation_event("initBooking", arguments, cognito(customer)), context("bookings"))
     return answer
 
