@@ -18,6 +18,7 @@ from airline_client.errors import (
     ValidationError,
 )
 from airline_client.models import (
+    BoardingPass,
     Booking,
     BookingConnection,
     BookingStatus,
@@ -29,6 +30,8 @@ from airline_client.models import (
     Loyalty,
     LoyaltyLevel,
     NewFlight,
+    Passenger,
+    PassengerInput,
 )
 from airline_client.retry import Backoff
 from airline_client.sync import AirlineClient
@@ -40,6 +43,7 @@ __all__ = [
     "ApiKey",
     "AsyncAirlineClient",
     "Backoff",
+    "BoardingPass",
     "Booking",
     "BookingConnection",
     "BookingNotCancellable",
@@ -60,6 +64,8 @@ __all__ = [
     "NewFlight",
     "NotAuthenticated",
     "NotFound",
+    "Passenger",
+    "PassengerInput",
     "SeatsUnavailable",
     "Target",
     "Token",

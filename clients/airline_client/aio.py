@@ -30,6 +30,7 @@ from airline_client.models import (
     FlightDelay,
     Loyalty,
     NewFlight,
+    PassengerInput,
 )
 from airline_client.retry import NO_RETRY, Backoff, with_retries
 
@@ -201,14 +202,17 @@ class AsyncAirlineClient:
         outbound_flight_id: str,
         payment_token: str,
         *,
+        passengers: Sequence[PassengerInput],
         idempotency_key: str | None = None,
         customer: str | None = None,
     ) -> Booking:
-        """Book a seat: answers the PENDING booking at once (wait_for_booking follows it to its outcome).
+        """Book a seat for each of the 1 to 9 passengers, all or none: answers the PENDING booking at once
+        (wait_for_booking follows it to its outcome); its total_price is what the saga charges.
         Retried with the same idempotency key (a fresh UUID unless one is given), so a retry books nothing new."""
         booking_input: dict[str, Any] = {
             "outboundFlightId": outbound_flight_id,
             "paymentToken": payment_token,
+            "passengers": [passenger.to_graphql() for passenger in passengers],
             "idempotencyKey": idempotency_key or str(uuid.uuid4()),
         }
         if customer is not None:

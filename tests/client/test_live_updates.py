@@ -31,7 +31,7 @@ from resolvers.notifications import PUBLISH_BOOKING_STATUS, publish_input
 from resolvers.store import bookings as booking_store
 from resolvers.store import flights as flight_store
 from tests.client.conftest import QUICK, Connect
-from tests.client.fakes import CuttableProxy
+from tests.client.fakes import ADA, CuttableProxy
 from tests.factories import a_booking, a_flight
 
 # How long a test waits for what should happen at once: a hang fails the test instead of blocking the run.
@@ -175,7 +175,7 @@ def test_a_customer_follows_her_booking_from_pending_to_confirmed(
 
             collecting = asyncio.ensure_future(collect())
             await until_async(ready)
-            booking = await judy.init_booking(flight_id, "tok_visa")
+            booking = await judy.init_booking(flight_id, "tok_visa", passengers=ADA)
             await asyncio.wait_for(collecting, PATIENCE)
             await events.aclose()
             return received, booking.id
