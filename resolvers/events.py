@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from resolvers import config
+from resolvers.ports import Port
 
 SOURCE = "airline.booking"
 
@@ -77,23 +78,17 @@ class EventBridgeBus:
             raise RuntimeError(f"EventBridge refused {len(failed)} of {len(entries)} events: {failed}")
 
 
-_bus: EventBus | None = None
+def _configured_bus() -> EventBus:
+    name = os.environ.get(config.EVENT_BUS_NAME)
+    if not name:
+        raise config.ConfigError(f"{config.EVENT_BUS_NAME} is not set and no local event bus is installed")
+    return EventBridgeBus(name)
 
 
-def use_bus(bus: EventBus | None) -> None:
-    """Install the bus events go to (the local runtime, tests); None goes back to the configured one."""
-    global _bus
-    _bus = bus
-
-
-def bus() -> EventBus:
-    global _bus
-    if _bus is None:
-        name = os.environ.get(config.EVENT_BUS_NAME)
-        if not name:
-            raise config.ConfigError(f"{config.EVENT_BUS_NAME} is not set and no local event bus is installed")
-        _bus = EventBridgeBus(name)
-    return _bus
+_bus: Port[EventBus] = Port(_configured_bus)
+# Install the bus events go to (the local runtime, tests); None goes back to the configured one.
+use_bus = _bus.use
+bus = _bus.get
 
 
 def publish(*events: DomainEvent) -> None:

@@ -9,6 +9,8 @@ from aws_cdk import Duration
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 
+from appsync import limits as request_limits
+
 ROOT = Path(__file__).resolve().parents[2]
 RESOLVERS_DIR = ROOT / "resolvers"
 APPSYNC_DIR = ROOT / "appsync"
@@ -163,9 +165,9 @@ DEAD_LETTER_RETENTION = Duration.days(14)
 class ApiLimits:
     """AppSync protections against expensive queries, and the API's latency budget."""
 
-    query_depth: int = 8
-    # A page of 100 bookings resolves 100 outboundFlight fields (in one BatchInvoke) plus the list itself.
-    resolver_count: int = 250
+    # The same numbers the local AppSync enforces (appsync/limits.py).
+    query_depth: int = request_limits.QUERY_DEPTH
+    resolver_count: int = request_limits.RESOLVER_COUNT
     p99_latency_budget_ms: int = 1_000
     # WAF: requests per IP over the evaluation window before the IP is blocked.
     rate_limit_per_ip: int = 2_000

@@ -11,6 +11,7 @@ from typing import Any, Protocol
 
 from resolvers import config
 from resolvers.domain.errors import Throttled
+from resolvers.ports import Port
 
 
 class SagaStarter(Protocol):
@@ -46,23 +47,17 @@ class StepFunctionsStarter:
         return True
 
 
-_starter: SagaStarter | None = None
+def _configured_starter() -> SagaStarter:
+    arn = os.environ.get(config.STATE_MACHINE_ARN)
+    if not arn:
+        raise config.ConfigError(f"{config.STATE_MACHINE_ARN} is not set and no local saga runner is installed")
+    return StepFunctionsStarter(arn)
 
 
-def use_starter(starter: SagaStarter | None) -> None:
-    """Install how sagas start (the local runtime, tests); None goes back to the configured one."""
-    global _starter
-    _starter = starter
-
-
-def starter() -> SagaStarter:
-    global _starter
-    if _starter is None:
-        arn = os.environ.get(config.STATE_MACHINE_ARN)
-        if not arn:
-            raise config.ConfigError(f"{config.STATE_MACHINE_ARN} is not set and no local saga runner is installed")
-        _starter = StepFunctionsStarter(arn)
-    return _starter
+_starter: Port[SagaStarter] = Port(_configured_starter)
+# Install how sagas start (the local runtime, tests); None goes back to the configured one.
+use_starter = _starter.use
+starter = _starter.get
 
 
 def start_booking_saga(

@@ -139,10 +139,11 @@ class LocalRuntime:
             self._dead_letter, max_workers=self.max_sagas, retry_interval_scale=self.retry_interval_scale
         )
         # The ports are process-wide: remember what was installed, so that stop() puts it back.
-        self._previous = (events._bus, starter._starter, notifications._notifier)
-        events.use_bus(self.bus)
-        starter.use_starter(self.runner)
-        notifications.use_notifier(self.notifier)
+        self._previous = (
+            events.use_bus(self.bus),
+            starter.use_starter(self.runner),
+            notifications.use_notifier(self.notifier),
+        )
         return self
 
     def _dead_letter(self, message: dict[str, Any]) -> None:
