@@ -260,6 +260,12 @@ class AsyncAirlineClient:
         data = await self._execute("CancelBooking", {"id": booking_id}, retry=False)
         return Booking.from_graphql(data["cancelBooking"])
 
+    async def check_in(self, booking_id: str) -> Booking:
+        """Check in every passenger of a CONFIRMED booking (24 h until 1 h before departure): each passenger gets
+        a seat and a boarding pass with its BCBP barcode. Safe to retry: checking in again answers the same seats."""
+        data = await self._execute("CheckIn", {"bookingId": booking_id}, retry=True)
+        return Booking.from_graphql(data["checkIn"])
+
     async def get_loyalty(self, customer: str | None = None) -> Loyalty:
         """The caller's points and level (another customer's for Admins and IAM)."""
         data = await self._execute("GetLoyalty", {"customer": customer}, retry=True)

@@ -178,6 +178,9 @@ class AirlineClient:
     def cancel_booking(self, booking_id: str) -> Booking:
         return self._run(self._async.cancel_booking(booking_id))
 
+    def check_in(self, booking_id: str) -> Booking:
+        return self._run(self._async.check_in(booking_id))
+
     def get_loyalty(self, customer: str | None = None) -> Loyalty:
         return self._run(self._async.get_loyalty(customer))
 

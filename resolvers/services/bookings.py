@@ -34,6 +34,7 @@ from resolvers.notifications import notifier
 from resolvers.payments import provider as payment_provider
 from resolvers.services import catalog
 from resolvers.store import bookings as booking_store
+from resolvers.store import check_in as check_in_store
 from resolvers.store import flights as flight_store
 
 # How long an idempotency key is remembered: well past any client's retry window.
@@ -213,6 +214,10 @@ def cancel_booking(caller: Caller, booking_id: str) -> Booking:
 
     payment = payment_provider().refund(booking.id)
     flight_store.release_seats(booking.outbound_flight_id, booking.id, booking.seats)
+    # A checked-in booking also gives its seats back to the seat map.
+    check_in_store.release_seats(
+        booking.outbound_flight_id, booking.id, [passenger.seat for passenger in booking.passengers if passenger.seat]
+    )
     cancelled = events.DomainEvent(
         events.BOOKING_CANCELLED,
         {"bookingId": booking.id, "customer": booking.customer, "outboundFlightId": booking.outbound_flight_id},

@@ -9,9 +9,10 @@ from pynamodb.exceptions import UpdateError
 from pynamodb.transactions import TransactWrite
 
 from resolvers.domain.errors import Conflict
-from resolvers.domain.models import Booking, BookingStatus, Page, Passenger
+from resolvers.domain.models import BoardingPass, Booking, BookingStatus, Page, Passenger
 from resolvers.store import keys, pagination
 from resolvers.store.models import (
+    BoardingPassAttribute,
     BookingItem,
     FlightItem,
     IdempotencyItem,
@@ -40,7 +41,45 @@ def _legacy_prices(items: list[BookingItem]) -> _Prices:
     return {flight.flight_id: (int(flight.ticket_price), flight.ticket_currency) for flight in found}
 
 
-def _to_booking(item: BookingItem, prices: _Prices | None = None) -> Booking:
+def _to_passenger(attribute: PassengerAttribute) -> Passenger:
+    issued = attribute.boarding_pass
+    return Passenger(
+        first_name=attribute.first_name,
+        last_name=attribute.last_name,
+        seat=attribute.seat,
+        boarding_pass=None
+        if issued is None
+        else BoardingPass(
+            passenger_name=issued.passenger_name,
+            flight_number=issued.flight_number,
+            seat=issued.seat,
+            boarding_group=issued.boarding_group,
+            sequence_number=int(issued.sequence_number),
+            barcode=issued.barcode,
+        ),
+    )
+
+
+def passenger_attribute(passenger: Passenger) -> PassengerAttribute:
+    issued = passenger.boarding_pass
+    return PassengerAttribute(
+        first_name=passenger.first_name,
+        last_name=passenger.last_name,
+        seat=passenger.seat,
+        boarding_pass=None
+        if issued is None
+        else BoardingPassAttribute(
+            passenger_name=issued.passenger_name,
+            flight_number=issued.flight_number,
+            seat=issued.seat,
+            boarding_group=issued.boarding_group,
+            sequence_number=issued.sequence_number,
+            barcode=issued.barcode,
+        ),
+    )
+
+
+def to_booking(item: BookingItem, prices: _Prices | None = None) -> Booking:
     if item.total_price is None:
         total_price, currency = (prices if prices is not None else _legacy_prices([item])).get(
             item.outbound_flight_id, (0, "")
@@ -54,9 +93,7 @@ def _to_booking(item: BookingItem, prices: _Prices | None = None) -> Booking:
         status_reason=item.status_reason,
         customer=item.customer,
         outbound_flight_id=item.outbound_flight_id,
-        passengers=tuple(
-            Passenger(first_name=p.first_name, last_name=p.last_name, seat=p.seat) for p in item.passengers or []
-        ),
+        passengers=tuple(_to_passenger(passenger) for passenger in item.passengers or []),
         total_price=total_price,
         currency=currency,
         checked_in=bool(item.checked_in),
@@ -67,7 +104,7 @@ def _to_booking(item: BookingItem, prices: _Prices | None = None) -> Booking:
 
 def _to_bookings(items: list[BookingItem]) -> list[Booking]:
     prices = _legacy_prices(items)
-    return [_to_booking(item, prices) for item in items]
+    return [to_booking(item, prices) for item in items]
 
 
 def _to_item(booking: Booking) -> BookingItem:
@@ -85,9 +122,7 @@ def _to_item(booking: Booking) -> BookingItem:
         status_reason=booking.status_reason,
         customer=booking.customer,
         outbound_flight_id=booking.outbound_flight_id,
-        passengers=[
-            PassengerAttribute(first_name=p.first_name, last_name=p.last_name, seat=p.seat) for p in booking.passengers
-        ],
+        passengers=[passenger_attribute(passenger) for passenger in booking.passengers],
         total_price=booking.total_price,
         currency=booking.currency,
         checked_in=booking.checked_in,
@@ -100,7 +135,7 @@ def get_booking(booking_id: str) -> Booking | None:
     ensure_bound()
     pk, sk = keys.booking(booking_id)
     try:
-        return _to_booking(BookingItem.get(pk, sk))
+        return to_booking(BookingItem.get(pk, sk))
     except BookingItem.DoesNotExist:
         return None
 
@@ -233,7 +268,7 @@ def set_status(
         if exc.cause_response_code == "ConditionalCheckFailedException":
             raise StatusConflict(get_booking(booking_id)) from exc
         raise
-    return _to_booking(item)
+    return to_booking(item)
 
 
 def get_bookings(booking_ids: list[str]) -> list[Booking]:

@@ -11,6 +11,10 @@ BOOKING = "BOOKING#"
 CUSTOMER = "CUSTOMER#"
 ROUTE = "ROUTE#"
 SEAT = "SEAT#"
+# A seat of the flight's seat map given to a passenger at check-in (not a prefix of SEAT#: its queries miss them).
+SEAT_MAP = "SEATMAP#"
+# The seat a booking's passenger was given, under the booking: one per passenger, so no passenger gets two.
+PASSENGER_SEAT = "CHECKIN#"
 REFERENCE = "REFERENCE#"
 IDEMPOTENCY = "IDEMPOTENCY#"
 PAYMENT = "PAYMENT"
@@ -41,6 +45,14 @@ def departure_day(day: date) -> str:
 
 def seat_hold(flight_id: str, booking_id: str) -> tuple[str, str]:
     return f"{FLIGHT}{flight_id}", f"{SEAT}{booking_id}"
+
+
+def assigned_seat(flight_id: str, seat: str) -> tuple[str, str]:
+    return f"{FLIGHT}{flight_id}", f"{SEAT_MAP}{seat}"
+
+
+def passenger_seat(booking_id: str, passenger: int) -> tuple[str, str]:
+    return f"{BOOKING}{booking_id}", f"{PASSENGER_SEAT}{passenger}"
 
 
 def booking(booking_id: str) -> tuple[str, str]:

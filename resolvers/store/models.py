@@ -77,6 +77,8 @@ class FlightItem(TableItem, discriminator="Flight"):
     seats_available = NumberAttribute(attr_name="seatsAvailable")
     status = UnicodeAttribute(attr_name="status")
     delay_minutes = NumberAttribute(attr_name="delayMinutes", default=0)
+    # Passengers checked in so far: each check-in adds its passengers and takes the sequence numbers before it.
+    check_in_count = NumberAttribute(null=True, attr_name="checkInCount")
 
 
 class SeatHoldItem(TableItem, discriminator="SeatHold"):
@@ -88,10 +90,38 @@ class SeatHoldItem(TableItem, discriminator="SeatHold"):
     created_at = UTCDateTimeAttribute(attr_name="createdAt")
 
 
+class SeatAssignmentItem(TableItem, discriminator="SeatAssignment"):
+    """A seat of the flight's seat map given at check-in: put only where none exists, so no seat is given twice."""
+
+    booking_id = UnicodeAttribute(attr_name="bookingId")
+    # Which of the booking's passengers sits there (0-based), and their check-in sequence number.
+    passenger = NumberAttribute(attr_name="passenger")
+    sequence_number = NumberAttribute(null=True, attr_name="sequenceNumber")
+    created_at = UTCDateTimeAttribute(attr_name="createdAt")
+
+
+class PassengerSeatItem(TableItem, discriminator="PassengerSeat"):
+    """The seat a booking's passenger was given: written with the seat's assignment, only where none exists."""
+
+    seat = UnicodeAttribute(attr_name="seat")
+    sequence_number = NumberAttribute(attr_name="sequenceNumber")
+    created_at = UTCDateTimeAttribute(attr_name="createdAt")
+
+
+class BoardingPassAttribute(MapAttribute[str, str]):
+    passenger_name = UnicodeAttribute(attr_name="passengerName")
+    flight_number = UnicodeAttribute(attr_name="flightNumber")
+    seat = UnicodeAttribute(attr_name="seat")
+    boarding_group = UnicodeAttribute(attr_name="boardingGroup")
+    sequence_number = NumberAttribute(attr_name="sequenceNumber")
+    barcode = UnicodeAttribute(attr_name="barcode")
+
+
 class PassengerAttribute(MapAttribute[str, str]):
     first_name = UnicodeAttribute(attr_name="firstName")
     last_name = UnicodeAttribute(attr_name="lastName")
     seat = UnicodeAttribute(null=True, attr_name="seat")
+    boarding_pass = BoardingPassAttribute(null=True, attr_name="boardingPass")
 
 
 class BookingItem(TableItem, discriminator="Booking"):
@@ -153,6 +183,8 @@ MODELS: tuple[type[TableItem], ...] = (
     TableItem,
     FlightItem,
     SeatHoldItem,
+    SeatAssignmentItem,
+    PassengerSeatItem,
     BookingItem,
     IdempotencyItem,
     ReferenceItem,

@@ -10,9 +10,11 @@ from typing import Any
 import pytest
 from airline_client import (
     ApiError,
+    BoardingPass,
     Booking,
     BookingNotCancellable,
     BookingStatus,
+    CheckInNotAvailable,
     Flight,
     FlightStatus,
     IdempotencyConflict,
@@ -169,6 +171,35 @@ def test_a_party_of_three_books_three_seats_at_three_times_the_price_and_gets_it
     with pytest.raises(ValidationError) as raised:
         ivan.init_booking(flight_id, "tok_visa", passengers=[*party[:1], PassengerInput("R2", "D2")])
     assert raised.value.error_info["field"] == "input.passengers[1].firstName"
+
+
+def test_a_party_checks_in_for_seats_and_boarding_passes_once_the_window_opens(connect: Connect) -> None:
+    # Given two confirmed bookings: one on a flight leaving in 3 hours, one leaving in 3 days
+    soon = a_stored_flight(departs=datetime.now(UTC).replace(microsecond=0) + timedelta(hours=3))
+    later = a_stored_flight(departs=datetime.now(UTC).replace(microsecond=0) + timedelta(days=3))
+    judy = connect(f"judy-{uuid.uuid4().hex[:8]}")
+    party = [PassengerInput("Judy", "Hopps"), PassengerInput("Nick", "Wilde")]
+    booked = judy.wait_for_booking(judy.init_booking(soon, "tok_visa", passengers=party).id, timeout=60)
+    too_early = judy.wait_for_booking(judy.init_booking(later, "tok_visa", passengers=party[:1]).id, timeout=60)
+
+    # When she checks in the first, twice (a retry answers the same)
+    checked_in = judy.check_in(booked.id)
+    assert judy.check_in(booked.id) == checked_in
+
+    # Then each passenger has a seat and a typed boarding pass whose barcode is a BCBP M1 string
+    assert checked_in.checked_in is True
+    seats = [passenger.seat for passenger in checked_in.passengers]
+    assert len(set(seats)) == 2
+    assert all(seat is not None for seat in seats)
+    passes = [passenger.boarding_pass for passenger in checked_in.passengers]
+    assert all(isinstance(issued, BoardingPass) for issued in passes)
+    assert [issued.passenger_name for issued in passes if issued] == ["HOPPS/JUDY", "WILDE/NICK"]
+    assert all(issued.barcode.startswith("M1HOPPS/JUDY") for issued in passes[:1] if issued)
+
+    # And the second is refused with a typed error saying when check-in opens
+    with pytest.raises(CheckInNotAvailable) as refused:
+        judy.check_in(too_early.id)
+    assert refused.value.error_info["opensAt"]
 
 
 def test_a_declined_card_ends_failed_and_cannot_be_cancelled(connect: Connect) -> None:
