@@ -63,6 +63,38 @@ def test_a_declined_card_shows_failed_with_its_reason(open_app: OpenApp) -> None
     alice.screenshot("booking-failed")
 
 
+def test_alice_books_for_three_named_passengers_and_pays_three_tickets(open_app: OpenApp) -> None:
+    # Given alice on the booking form of a flight at £89.00
+    alice = open_app("alice")
+    alice.search("LGW", "MAD")
+    alice.page.get_by_role("listitem").get_by_role("button", name="Book").first.click()
+    # When she asks for three passengers and leaves a name that is not a name
+    alice.name_passengers((("Zoë", "O'Brien"), ("Anne-Marie", "O'Brien"), ("Li", "W3i")))
+    expect(alice.page.get_by_role("button", name="Pay £267.00")).to_be_visible()
+    alice.page.get_by_role("button", name="Pay").click()
+    # Then the form says which field to fix, and keeps her there
+    third = alice.page.get_by_role("group", name="Passenger 3", exact=True).get_by_label("Last name")
+    expect(third).to_be_focused()
+    expect(third).to_have_attribute("aria-invalid", "true")
+    expect(alice.page.get_by_text("Use letters, spaces, hyphens and apostrophes only.")).to_be_visible()
+    alice.screenshot("passengers-invalid")
+    # When she corrects it and pays
+    third.fill("Wei")
+    alice.page.get_by_role("button", name="Pay £267.00").click()
+    # Then the booking names the three and costs three tickets, and it is confirmed live
+    expect(alice.booking_status()).to_contain_text("Confirmed", timeout=LIVE_TIMEOUT_MS)
+    booked = alice.page.get_by_role("list", name="Passengers")
+    expect(booked.get_by_role("listitem")).to_have_text(["Zoë O'Brien", "Anne-Marie O'Brien", "Li Wei"])
+    expect(alice.page.get_by_text("£267.00")).to_be_visible()
+    alice.screenshot("passengers-booked")
+    # And My bookings shows the passengers and the total
+    reference = alice.page.get_by_role("heading", name=re.compile(r"^Booking [A-Z0-9]{6}$")).inner_text()
+    alice.page.get_by_role("link", name="My bookings").click()
+    booking = alice.page.get_by_role("listitem").filter(has_text=reference.removeprefix("Booking ").strip())
+    expect(booking).to_contain_text("Zoë O'Brien, Anne-Marie O'Brien, Li Wei")
+    expect(booking).to_contain_text("£267.00")
+
+
 def test_bob_never_sees_alices_booking(open_app: OpenApp) -> None:
     alice = open_app("alice")
     alice.search("LGW", "MAD")

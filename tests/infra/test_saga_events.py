@@ -42,7 +42,8 @@ TASK_TABLE_ACTIONS = {
     "resolvers.saga.tasks.notify_booking": {"dynamodb:GetItem"},
     "resolvers.saga.tasks.refund_payment": {"dynamodb:GetItem", "dynamodb:UpdateItem"},
     "resolvers.saga.tasks.cancel_booking": {"dynamodb:GetItem", "dynamodb:UpdateItem"},
-    "resolvers.saga.tasks.release_seat": {"dynamodb:DeleteItem", "dynamodb:UpdateItem"},
+    # Reads the seat hold when the release is refused (gone, or holding another number of seats).
+    "resolvers.saga.tasks.release_seat": {"dynamodb:GetItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem"},
 }
 PUBLISHING_TASKS = {
     "resolvers.saga.tasks.collect_payment",

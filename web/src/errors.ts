@@ -4,7 +4,7 @@ const API_ERRORS: Record<string, string> = {
   ValidationError: 'Some details are not valid.',
   NotFound: 'That flight or booking no longer exists.',
   Unauthorized: 'You are not allowed to do that.',
-  SeatsUnavailable: 'This flight has no seats left. Please choose another flight.',
+  SeatsUnavailable: 'This flight does not have enough seats left. Please choose another flight or fewer passengers.',
   IdempotencyConflict: 'This booking attempt was already used for a different booking. Please start again.',
   BookingNotCancellable: 'Only confirmed bookings can be cancelled.',
   Conflict: 'Someone else changed this at the same moment. Please try again.',

@@ -9,7 +9,7 @@ const apiError = (errorType: string, message = 'raw message') => ({
 
 describe('describeError', () => {
   it.each([
-    ['SeatsUnavailable', 'This flight has no seats left. Please choose another flight.'],
+    ['SeatsUnavailable', 'This flight does not have enough seats left. Please choose another flight or fewer passengers.'],
     ['BookingNotCancellable', 'Only confirmed bookings can be cancelled.'],
     ['Unauthorized', 'You are not allowed to do that.'],
     ['NotFound', 'That flight or booking no longer exists.'],

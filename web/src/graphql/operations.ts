@@ -33,6 +33,13 @@ export const getBooking = /* GraphQL */ `
       status
       statusReason
       customer
+      passengers {
+        firstName
+        lastName
+        seat
+      }
+      totalPrice
+      currency
       checkedIn
       createdAt
       updatedAt
@@ -67,6 +74,13 @@ export const listBookings = /* GraphQL */ `
         status
         statusReason
         customer
+        passengers {
+          firstName
+          lastName
+          seat
+        }
+        totalPrice
+        currency
         checkedIn
         createdAt
         updatedAt
@@ -113,6 +127,12 @@ export const initBooking = /* GraphQL */ `
       bookingReference
       status
       statusReason
+      passengers {
+        firstName
+        lastName
+      }
+      totalPrice
+      currency
     }
   }
 `
