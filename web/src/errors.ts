@@ -55,6 +55,10 @@ export function describeError(error: unknown): string {
   const graphQLError = firstGraphQLError(error)
   if (graphQLError) {
     const type = graphQLError.errorType ?? ''
+    if (type === 'CheckInNotAvailable' && graphQLError.message) {
+      // The API says when check-in opens, or that it closed: the customer needs exactly that.
+      return sentence(graphQLError.message)
+    }
     if (type === 'ValidationError' && graphQLError.message) {
       // The API's validation messages are written for people ("must be a three-letter IATA airport code…").
       return sentence(graphQLError.message.replace(/^[\w.[\]]+: /, ''))

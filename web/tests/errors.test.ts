@@ -26,6 +26,13 @@ describe('describeError', () => {
     expect(describeError(error)).toBe('Must be a three-letter IATA airport code in upper case, like LGW.')
   })
 
+  it('says when check-in opens, or that it closed, as the API words it', () => {
+    const early = apiError('CheckInNotAvailable', 'Check-in opens 24 hours before departure, at 2026-12-24T08:30:00Z')
+    expect(describeError(early)).toBe('Check-in opens 24 hours before departure, at 2026-12-24T08:30:00Z.')
+    const late = apiError('CheckInNotAvailable', 'Check-in closed 1 hour before departure; see an agent at the airport')
+    expect(describeError(late)).toBe('Check-in closed 1 hour before departure; see an agent at the airport.')
+  })
+
   it('never shows raw JSON or an unknown type', () => {
     const sentence = describeError(apiError('Lambda:Unhandled', '{"errorMessage": "boom"}'))
     expect(sentence).toBe('Something went wrong. Please try again.')

@@ -65,6 +65,22 @@ export const getBooking = /* GraphQL */ `
   }
 `
 
+// A passenger with the seat and boarding pass check-in gives (both null before).
+const passengerFields = /* GraphQL */ `
+  fragment PassengerFields on Passenger {
+    firstName
+    lastName
+    seat
+    boardingPass {
+      passengerName
+      seat
+      boardingGroup
+      sequenceNumber
+      barcode
+    }
+  }
+`
+
 export const listBookings = /* GraphQL */ `
   query ListBookings($filter: BookingFilter, $limit: Int, $nextToken: String) {
     listBookings(filter: $filter, limit: $limit, nextToken: $nextToken) {
@@ -75,9 +91,7 @@ export const listBookings = /* GraphQL */ `
         statusReason
         customer
         passengers {
-          firstName
-          lastName
-          seat
+          ...PassengerFields
         }
         totalPrice
         currency
@@ -106,6 +120,7 @@ export const listBookings = /* GraphQL */ `
       nextToken
     }
   }
+  ${passengerFields}
 `
 
 export const getLoyalty = /* GraphQL */ `
@@ -146,6 +161,19 @@ export const cancelBooking = /* GraphQL */ `
       statusReason
     }
   }
+`
+
+export const checkIn = /* GraphQL */ `
+  mutation CheckIn($bookingId: ID!) {
+    checkIn(bookingId: $bookingId) {
+      id
+      checkedIn
+      passengers {
+        ...PassengerFields
+      }
+    }
+  }
+  ${passengerFields}
 `
 
 export const createFlight = /* GraphQL */ `
