@@ -19,9 +19,11 @@ from concurrent.futures import wait as wait_for
 from dataclasses import dataclass, field
 from typing import Any
 
+from appsync.local.events.reconciler import PeriodicReconciler
 from appsync.local.lambda_context import LocalLambdaContext
 from appsync.local.stepfunctions.saga_runner import LocalSagaRunner
 from resolvers import events, notifications
+from resolvers.config import ReconcilerSettings
 from resolvers.consumers import loyalty as loyalty_consumer
 from resolvers.domain.models import Booking
 from resolvers.saga import starter
@@ -171,6 +173,9 @@ class LocalRuntime:
     notifier: RecordingNotifier = field(default_factory=RecordingNotifier)
     dead_letters: list[dict[str, Any]] = field(default_factory=list)
     runner: LocalSagaRunner | None = None
+    # Settings to run the reconciler with at start and periodically (`airline dev`); None runs none (tests run it).
+    reconcile: ReconcilerSettings | None = None
+    reconciler: PeriodicReconciler | None = None
 
     _previous: tuple[Any, Any, Any] | None = None
 
@@ -183,6 +188,8 @@ class LocalRuntime:
         events.use_bus(self.bus)
         starter.use_starter(self.runner)
         notifications.use_notifier(self.notifier)
+        if self.reconcile is not None:
+            self.reconciler = PeriodicReconciler(self.reconcile).start()
         return self
 
     def _dead_letter(self, message: dict[str, Any]) -> None:
@@ -196,6 +203,8 @@ class LocalRuntime:
         self.bus.drain(timeout)
 
     def stop(self) -> None:
+        if self.reconciler is not None:
+            self.reconciler.stop()
         if self.runner is not None:
             self.runner.shutdown(wait=True)
         self.bus.shutdown()
