@@ -56,7 +56,7 @@ class StepFunctionsStarter:
         arn = f"{self.state_machine_arn.replace(':stateMachine:', ':execution:', 1)}:{name}"
         try:
             status = self.client.describe_execution(executionArn=arn)["status"]
-        except self.client.exceptions.ExecutionDoesNotExist:
+        except (self.client.exceptions.ExecutionDoesNotExist, self.client.exceptions.InvalidArn):
             return False
         return bool(status == "RUNNING")
 

@@ -57,10 +57,10 @@ def reconcile(settings: ReconcilerSettings, now: datetime | None = None) -> Repo
 def settle_abandoned(before: datetime, report: Report) -> None:
     """Fail each PENDING booking unchanged since before `before` that no saga execution is working on."""
     for booking in booking_store.bookings_changed(BookingStatus.PENDING, before):
-        if starter.starter().is_running(booking.id):
-            report.running.append(booking.id)
-            continue
         try:
+            if starter.starter().is_running(booking.id):
+                report.running.append(booking.id)
+                continue
             fail_abandoned(booking)
         except Exception:
             # One booking that cannot be settled now (its flight unreadable, a dependency down) holds up no other.

@@ -102,3 +102,10 @@ def test_a_booking_whose_saga_never_started_has_no_running_execution(stepfunctio
     stub.add_client_error("describe_execution", "ExecutionDoesNotExist")
 
     assert StepFunctionsStarter(ARN, client).is_running("b-1") is False
+
+
+def test_an_express_workflow_has_no_describable_execution_so_none_counts_as_running(stepfunctions):
+    client, stub = stepfunctions
+    stub.add_client_error("describe_execution", "InvalidArn")
+
+    assert StepFunctionsStarter(ARN, client).is_running("b-1") is False
