@@ -23,14 +23,14 @@ def get_points(customer: str) -> int:
         return 0
 
 
-def booked_entries(customer_bookings: list[tuple[str, str]]) -> set[str]:
-    """The bookings among (customer, booking id) pairs that have a ledger entry (credited, or a reversal's
-    tombstone): BatchGetItem, 100 keys a call."""
+def ledger_entries(customer_bookings: list[tuple[str, str]]) -> dict[str, bool]:
+    """The bookings among (customer, booking id) pairs that have a ledger entry, each with whether it is reversed (a
+    reversal's tombstone included): BatchGetItem, 100 keys a call."""
     ensure_bound()
     if not customer_bookings:
-        return set()
+        return {}
     wanted = [keys.loyalty_entry(customer, booking_id) for customer, booking_id in dict.fromkeys(customer_bookings)]
-    return {item.booking_id for item in LoyaltyEntryItem.batch_get(wanted)}
+    return {item.booking_id: bool(item.reversed) for item in LoyaltyEntryItem.batch_get(wanted)}
 
 
 def add_points(customer: str, booking_id: str, points: int) -> bool:

@@ -62,7 +62,8 @@ class Crash:
         return Counter(self.reached.values())
 
 
-STAGES = ("written", "seat", "captured", "confirmed", "credited")
+# How far a booking's saga got when the process died; "failing": its compensation had only marked it FAILED.
+STAGES = ("written", "seat", "captured", "failing", "confirmed", "credited")
 
 
 def crash_mid_load(
@@ -98,6 +99,10 @@ def crash_mid_load(
             payment = booking_saga.collect_payment(booking.id, flight.id, "tok_visa", price)
             crash.reached[booking.id] = "captured"
             if stage == "captured":
+                continue
+            if stage == "failing":
+                booking_saga.fail_booking(booking.id, {"Error": "Conflict"}, customer)
+                crash.reached[booking.id] = "failing"
                 continue
             booking_saga.confirm_booking(booking.id, payment, customer)
             crash.reached[booking.id] = "confirmed"
@@ -160,7 +165,13 @@ def test_a_crash_mid_load_settles_every_booking_and_keeps_every_invariant(restar
     outcome = assert_invariants(crash)
     assert outcome["confirmed"] == crash.stages["confirmed"] + crash.stages["credited"]
     mine = set(crash.bookings)
-    assert set(report.failed) & mine == {b for b, s in _statuses(crash).items() if s is BookingStatus.FAILED}
+    failing = {b for b, stage in crash.reached.items() if stage == "failing"}
+    assert failing
+    assert set(report.failed) & mine == {
+        b for b, s in _statuses(crash).items() if s is BookingStatus.FAILED and b not in failing
+    }
+    # the bookings whose compensation was cut short got their seat and money back
+    assert set(report.compensated) & mine == failing
     # and only the confirmed bookings whose event was lost were credited now
     assert len(set(report.credited) & mine) == crash.stages["confirmed"]
     assert set(report.errors) & mine == set()
@@ -303,3 +314,28 @@ def test_the_scheduled_lambda_fails_a_booking_abandoned_longer_than_its_threshol
     assert young.id not in answer["failed"]
     assert booking_store.get_booking(old.id).status is BookingStatus.FAILED  # type: ignore[union-attr]
     assert booking_store.get_booking(young.id).status is BookingStatus.PENDING  # type: ignore[union-attr]
+
+
+def test_a_cancellation_cut_short_by_a_crash_gives_back_seat_money_and_points(restarted):
+    # Given a confirmed, credited booking whose cancelBooking died right after marking it CANCELLED
+    crash = crash_mid_load(customers=1, seats=5, stages=("credited",))
+    ((booking_id, customer),) = crash.bookings.items()
+    booking = booking_store.get_booking(booking_id)
+    assert booking is not None
+    booking_store.change_status(
+        booking, {BookingStatus.CONFIRMED}, BookingStatus.CANCELLED, "Cancelled by the customer"
+    )
+    assert loyalty_store.get_points(customer) == PRICE
+
+    # When the reconciler runs, twice
+    later = datetime.now(UTC) + timedelta(seconds=5)
+    first = reconciler.reconcile(SETTINGS, now=later)
+    second = reconciler.reconcile(SETTINGS, now=later)
+    restarted.settle()
+
+    # Then the money, the seat and the points are back, once
+    assert booking_id in first.compensated
+    assert booking_id not in second.compensated
+    assert payment_store.get_payment(booking_id).status is PaymentStatus.REFUNDED  # type: ignore[union-attr]
+    assert flight_store.get_flight(crash.flight_id).seats_available == 5  # type: ignore[union-attr]
+    assert loyalty_store.get_points(customer) == 0
