@@ -263,7 +263,8 @@ def test_a_confirmed_booking_missing_its_points_is_credited_once_however_often_i
 def test_stuck_bookings_settle_within_the_local_interval_after_a_restart_over_three_crashes(dynamodb):
     """Three crash rounds, each followed by a restart whose runtime reconciles at start and every interval."""
     settings = ReconcilerSettings(settle_after=timedelta(seconds=2), interval=timedelta(seconds=1))
-    bound = settings.settle_after + 2 * settings.interval + timedelta(seconds=20)
+    # A generous bound on a loaded machine, not a performance claim
+    bound = settings.settle_after + 2 * settings.interval + timedelta(seconds=60)
     for round_ in range(3):
         crash = crash_mid_load(seed=100 + round_)
         stuck = {b for b, s in _statuses(crash).items() if s is BookingStatus.PENDING}
