@@ -10,6 +10,8 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 
 from appsync import limits as request_limits
+from resolvers.config import ReconcilerSettings
+from resolvers.store.models import TableItem
 
 ROOT = Path(__file__).resolve().parents[2]
 RESOLVERS_DIR = ROOT / "resolvers"
@@ -62,6 +64,9 @@ class FunctionKind:
 API = FunctionKind("api", memory_mb=512, timeout=Duration.seconds(10), p99_budget_ms=1_000)
 BOOKING = FunctionKind("booking", memory_mb=1024, timeout=Duration.seconds(15), p99_budget_ms=3_000)
 PAYMENT = FunctionKind("payment", memory_mb=1536, timeout=Duration.seconds(30), p99_budget_ms=10_000)
+
+# The reconciler runs every few minutes; a run may walk many bookings after an outage, and ends before the next one.
+RECONCILER = FunctionKind("reconciler", memory_mb=512, timeout=Duration.minutes(4), p99_budget_ms=60_000)
 
 # The API functions of appsync/fields.py FUNCTIONS, by kind.
 API_FUNCTION_KINDS: dict[str, FunctionKind] = {"catalog": API, "bookings": API, "loyalty": API}
@@ -129,6 +134,17 @@ HANDLER_TABLE_ACTIONS: dict[str, tuple[str, ...]] = {
     "resolvers.saga.tasks.release_seat": ("dynamodb:GetItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem"),
     # Credit: entry + total (transaction); reversal: reads the entry, a tombstone put or an update transaction.
     "resolvers.consumers.loyalty.handler": ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"),
+    # Bookings by status (a GSI3 Query); the saga's compensation (refund: update; seat: delete + update; FAILED:
+    # update) and the points it credits (ledger entries batch-read; entry put + total update), reading the payment
+    # and the booking it notifies about.
+    "resolvers.handlers.reconciler.handler": (
+        "dynamodb:Query",
+        "dynamodb:GetItem",
+        "dynamodb:BatchGetItem",
+        "dynamodb:PutItem",
+        "dynamodb:UpdateItem",
+        "dynamodb:DeleteItem",
+    ),
 }
 # Saga tasks that publish domain events (resolvers/services/booking_saga.py): payment.processed,
 # booking.confirmed, payment.refunded, booking.failed.
@@ -157,6 +173,13 @@ class EventDelivery:
 
 
 EVENT_DELIVERY = EventDelivery()
+# The reconciler's schedule, and what its functions read (resolvers/config.py ReconcilerSettings).
+RECONCILER_SETTINGS = ReconcilerSettings()
+# The index it queries bookings by status on (resolvers/store/models.py Gsi3).
+RECONCILER_INDEX: str = TableItem.gsi3.Meta.index_name
+# A scheduled run that could not be invoked is retried a little, not past the next run.
+RECONCILER_DELIVERY = EventDelivery(retry_attempts=2, max_event_age_hours=1)
+
 # Dead-letter queues keep messages as long as SQS allows: operators have two weeks to look.
 DEAD_LETTER_RETENTION = Duration.days(14)
 

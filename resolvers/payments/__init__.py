@@ -21,6 +21,10 @@ class PaymentProvider(Protocol):
         """Give back a capture or release an authorization; None if the booking has no payment."""
         ...
 
+    def payment(self, booking_id: str) -> Payment | None:
+        """The booking's payment as it is now; None if it has none."""
+        ...
+
 
 def _configured_provider() -> PaymentProvider:
     # The sandbox, the only provider so far.

@@ -19,6 +19,10 @@ class SagaStarter(Protocol):
         """Start an execution named `name`; False if one of that name was started before."""
         ...
 
+    def is_running(self, name: str) -> bool:
+        """Whether an execution named `name` is running now (the reconciler leaves its booking to it)."""
+        ...
+
 
 class StepFunctionsStarter:
     def __init__(self, state_machine_arn: str, client: Any = None) -> None:
@@ -45,6 +49,17 @@ class StepFunctionsStarter:
                 raise Throttled("Too many bookings are starting; retry with the same idempotencyKey") from exc
             raise
         return True
+
+    def is_running(self, name: str) -> bool:
+        # A Standard workflow's execution ARN is its state machine's with `execution` and the name. An Express
+        # workflow has no such ARN (DescribeExecution knows none of its executions): its executions last 5 minutes
+        # at most, and the reconciler waits longer than that before it settles a booking.
+        arn = f"{self.state_machine_arn.replace(':stateMachine:', ':execution:', 1)}:{name}"
+        try:
+            status = self.client.describe_execution(executionArn=arn)["status"]
+        except (self.client.exceptions.ExecutionDoesNotExist, self.client.exceptions.InvalidArn):
+            return False
+        return bool(status == "RUNNING")
 
 
 def _configured_starter() -> SagaStarter:

@@ -27,6 +27,8 @@ FAILURE_REASONS = {
     "TransientPaymentError": "The payment could not be processed; no money was taken",
     "PaymentTimeout": "The payment provider did not answer in time; no money was taken",
     "States.Timeout": "The booking took too long to complete; no money was taken",
+    # Set by the reconciler (services/reconciler.py) on a booking whose saga stopped (a crash) before settling it.
+    "BookingAbandoned": "The booking was interrupted before it could complete; any payment taken was refunded",
 }
 DEFAULT_REASON = "The booking could not be completed; no money was taken"
 

@@ -116,6 +116,8 @@ def _to_item(booking: Booking) -> BookingItem:
         gsi1sk=keys.customer_booking(booking.id),
         gsi2pk=keys.customer_status(booking.customer, booking.status),
         gsi2sk=keys.customer_booking(booking.id),
+        gsi3pk=keys.status(booking.status),
+        gsi3sk=keys.status_change(booking.updated_at, booking.id),
         booking_id=booking.id,
         booking_reference=booking.booking_reference,
         status=str(booking.status),
@@ -256,6 +258,8 @@ def set_status(
     actions: list[Any] = [
         BookingItem.status.set(str(to)),
         BookingItem.gsi2pk.set(keys.customer_status(customer, to)),
+        BookingItem.gsi3pk.set(keys.status(to)),
+        BookingItem.gsi3sk.set(keys.status_change(now, booking_id)),
         BookingItem.updated_at.set(now),
     ]
     actions.append(BookingItem.status_reason.set(reason) if reason else BookingItem.status_reason.remove())
@@ -269,6 +273,19 @@ def set_status(
             raise StatusConflict(get_booking(booking_id)) from exc
         raise
     return to_booking(item)
+
+
+def bookings_changed(
+    status: BookingStatus, before: datetime, since: datetime | None = None, limit: int | None = None
+) -> list[Booking]:
+    """Bookings in `status` whose last change was before `before` (and at or after `since`), oldest first: Query
+    pages of GSI3 (the reconciler's reads; never a Scan)."""
+    ensure_bound()
+    upper = TableItem.gsi3sk < keys.iso(before)
+    condition = TableItem.gsi3sk.between(keys.iso(since), keys.iso(before)) if since is not None else upper
+    # A key sorts after its second's bare ISO text ("…Z#<id>" > "…Z"): both bounds select by whole seconds.
+    found = TableItem.gsi3.query(keys.status(status), condition, limit=limit)
+    return [to_booking(item) for item in found if isinstance(item, BookingItem)]
 
 
 def get_bookings(booking_ids: list[str]) -> list[Booking]:

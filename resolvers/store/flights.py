@@ -255,3 +255,14 @@ def seat_holders(flight_id: str) -> list[str]:
         for item in TableItem.query(pk, TableItem.sk.startswith(keys.SEAT))
         if isinstance(item, SeatHoldItem)
     ]
+
+
+def holds_seat(flight_id: str, booking_id: str) -> bool:
+    """Whether a booking holds a seat on a flight: one GetItem of its hold."""
+    ensure_bound()
+    pk, sk = keys.seat_hold(flight_id, booking_id)
+    try:
+        SeatHoldItem.get(pk, sk, consistent_read=True)
+    except SeatHoldItem.DoesNotExist:
+        return False
+    return True

@@ -20,6 +20,7 @@ IDEMPOTENCY = "IDEMPOTENCY#"
 PAYMENT = "PAYMENT"
 LOYALTY = "LOYALTY"
 LOYALTY_ENTRY = "LOYALTY#"
+STATUS = "STATUS#"
 
 
 def iso(moment: datetime) -> str:
@@ -65,6 +66,15 @@ def customer(customer_id: str) -> str:
 
 def customer_status(customer_id: str, status: BookingStatus) -> str:
     return f"{CUSTOMER}{customer_id}#STATUS#{status}"
+
+
+def status(status: BookingStatus) -> str:
+    return f"{STATUS}{status}"
+
+
+def status_change(changed_at: datetime, booking_id: str) -> str:
+    """Sorts a status's bookings by when they last changed; ISO text, so a time compares as a prefix."""
+    return f"{iso(changed_at)}#{booking_id}"
 
 
 def customer_booking(booking_id: str) -> str:

@@ -40,6 +40,18 @@ class Gsi2(GlobalSecondaryIndex["TableItem"]):
     gsi2sk = UnicodeAttribute(range_key=True, attr_name="GSI2SK")
 
 
+class Gsi3(GlobalSecondaryIndex["TableItem"]):
+    """Bookings by status and last change, oldest first: what the reconciler settles (PENDING for too long) and
+    checks (CONFIRMED lately, credited with their points)."""
+
+    class Meta:
+        index_name = "GSI3"
+        projection = AllProjection()
+
+    gsi3pk = UnicodeAttribute(hash_key=True, attr_name="GSI3PK")
+    gsi3sk = UnicodeAttribute(range_key=True, attr_name="GSI3SK")
+
+
 class TableItem(Model):
     class Meta:
         table_name = DEFAULT_TABLE_NAME
@@ -53,11 +65,14 @@ class TableItem(Model):
     gsi1sk = UnicodeAttribute(null=True, attr_name="GSI1SK")
     gsi2pk = UnicodeAttribute(null=True, attr_name="GSI2PK")
     gsi2sk = UnicodeAttribute(null=True, attr_name="GSI2SK")
+    gsi3pk = UnicodeAttribute(null=True, attr_name="GSI3PK")
+    gsi3sk = UnicodeAttribute(null=True, attr_name="GSI3SK")
     # DynamoDB deletes an item some time after this instant (idempotency records).
     expires_at = TTLAttribute(null=True, attr_name="expiresAt")
 
     gsi1 = Gsi1()
     gsi2 = Gsi2()
+    gsi3 = Gsi3()
 
 
 class FlightItem(TableItem, discriminator="Flight"):
