@@ -63,7 +63,7 @@ class Cancellations:
                     break
             else:
                 return None
-        if isinstance(reason, str) and reason.endswith("Exception"):
+        if isinstance(reason, str) and (reason.endswith("Exception") or reason == "InternalServerError"):
             error = {"Error": {"Code": reason, "Message": "Rate of requests exceeds the allowed throughput."}}
             return AWSResponse("https://dynamodb.local", 400, {}, None), error
         where = len(items) - 1 if at is None else at
@@ -136,6 +136,17 @@ def test_a_release_throttled_by_dynamodb_is_retried_so_no_seat_leaks(cancellatio
 
     assert cancellations.cancelled == 3
     assert seats_left(flight.id) == 5
+
+
+def test_a_transaction_that_waited_too_long_for_a_lock_is_retried(cancellations):
+    # DynamoDB Local answers a 500 when a transaction waits too long for an item's lock under load
+    flight = a_stored_flight()
+    cancellations.inject(touching(keys.flight(flight.id)[0]), "InternalServerError", times=2)
+
+    assert flight_store.reserve_seats(flight.id, "booking-1", 1) is True
+
+    assert cancellations.cancelled == 2
+    assert seats_left(flight.id) == 4
 
 
 def test_a_failed_condition_is_the_answer_even_when_another_item_conflicted(cancellations):
