@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from types import MappingProxyType
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
@@ -21,6 +23,20 @@ class BookingStatus(StrEnum):
     CONFIRMED = "CONFIRMED"
     FAILED = "FAILED"
     CANCELLED = "CANCELLED"
+
+
+# The booking's lifecycle, written down once: for each status, the statuses a booking may move to it from. Every
+# status change is one conditional write on this (resolvers/store/bookings.py).
+BOOKING_TRANSITIONS: Mapping[BookingStatus, frozenset[BookingStatus]] = MappingProxyType(
+    {
+        # The saga's ConfirmBooking.
+        BookingStatus.CONFIRMED: frozenset({BookingStatus.PENDING}),
+        # The saga's compensation (also after a confirmation that could not finish), and the reconciler.
+        BookingStatus.FAILED: frozenset({BookingStatus.PENDING, BookingStatus.CONFIRMED}),
+        # cancelBooking.
+        BookingStatus.CANCELLED: frozenset({BookingStatus.CONFIRMED}),
+    }
+)
 
 
 class LoyaltyLevel(StrEnum):

@@ -101,18 +101,7 @@ def collect_payment(
     provider = payment_provider()
     provider.authorize(booking_id, payment_token, int(price["amount"]), str(price["currency"]))
     payment = provider.capture(booking_id)
-    events.publish(
-        events.DomainEvent(
-            events.PAYMENT_PROCESSED,
-            {
-                "bookingId": booking_id,
-                "customer": booking.customer,
-                "amount": payment.amount,
-                "currency": payment.currency,
-            },
-            subject=booking_id,
-        )
-    )
+    events.publish(events.payment_processed(booking_id, booking.customer, payment.amount, payment.currency))
     return {"amount": payment.amount, "currency": payment.currency}
 
 
@@ -122,27 +111,14 @@ def confirm_booking(booking_id: str, payment: dict[str, Any], customer: str | No
     try:
         if customer is None:
             customer = _booking(booking_id).customer
-        booking = booking_store.set_status(booking_id, customer, {BookingStatus.PENDING}, BookingStatus.CONFIRMED)
+        booking = booking_store.set_status(booking_id, customer, BookingStatus.CONFIRMED)
     except booking_store.StatusConflict as conflict:
         if conflict.current is None:
             raise NotFound(f"Booking {booking_id} does not exist") from conflict
         booking = conflict.current
     if booking.status is not BookingStatus.CONFIRMED:
         raise Conflict(f"Booking {booking_id} is {booking.status}; it cannot be confirmed")
-    events.publish(
-        events.DomainEvent(
-            events.BOOKING_CONFIRMED,
-            {
-                "bookingId": booking.id,
-                "customer": booking.customer,
-                "outboundFlightId": booking.outbound_flight_id,
-                "bookingReference": booking.booking_reference,
-                "amount": payment["amount"],
-                "currency": payment["currency"],
-            },
-            subject=booking.id,
-        )
-    )
+    events.publish(events.booking_confirmed(booking, payment["amount"], payment["currency"]))
     return booking_state(booking)
 
 
@@ -159,13 +135,7 @@ def refund_payment(booking_id: str) -> None:
     payment = payment_provider().refund(booking_id)
     # A declined card or no payment at all: nothing was refunded, so no payment.refunded.
     if payment is not None and payment.status in GIVEN_BACK:
-        events.publish(
-            events.DomainEvent(
-                events.PAYMENT_REFUNDED,
-                {"bookingId": booking_id, "amount": payment.amount, "currency": payment.currency},
-                subject=booking_id,
-            )
-        )
+        events.publish(events.payment_refunded(booking_id, payment.amount, payment.currency))
 
 
 def failure_reason(error: dict[str, Any] | None) -> str:
@@ -181,24 +151,12 @@ def fail_booking(booking_id: str, error: dict[str, Any] | None, customer: str | 
     try:
         if customer is None:
             customer = _booking(booking_id).customer
-        booking = booking_store.set_status(
-            booking_id,
-            customer,
-            {BookingStatus.PENDING, BookingStatus.CONFIRMED},
-            BookingStatus.FAILED,
-            failure_reason(error),
-        )
+        booking = booking_store.set_status(booking_id, customer, BookingStatus.FAILED, failure_reason(error))
     except booking_store.StatusConflict as conflict:
         if conflict.current is None or conflict.current.status is not BookingStatus.FAILED:
             raise
         booking = conflict.current
-    events.publish(
-        events.DomainEvent(
-            events.BOOKING_FAILED,
-            {"bookingId": booking.id, "customer": booking.customer, "statusReason": booking.status_reason},
-            subject=booking.id,
-        )
-    )
+    events.publish(events.booking_failed(booking))
 
 
 def release_seats(booking_id: str, flight_id: str, seats: int) -> None:

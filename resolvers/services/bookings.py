@@ -110,18 +110,7 @@ def _refusal(flight: Flight | None, flight_id: str, seats: int, now: datetime) -
 
 
 def _announce(booking: Booking, payment_token: str) -> None:
-    events.publish(
-        events.DomainEvent(
-            events.BOOKING_CREATED,
-            {
-                "bookingId": booking.id,
-                "customer": booking.customer,
-                "outboundFlightId": booking.outbound_flight_id,
-                "bookingReference": booking.booking_reference,
-            },
-            subject=booking.id,
-        )
-    )
+    events.publish(events.booking_created(booking))
     from resolvers.saga.starter import start_booking_saga
 
     # PENDING reaches subscribers before the saga can publish what follows it.
@@ -204,7 +193,7 @@ def cancel_booking(caller: Caller, booking_id: str) -> Booking:
     if booking.status is BookingStatus.CONFIRMED:
         reason = "Cancelled by an administrator" if caller.customer != booking.customer else "Cancelled by the customer"
         try:
-            booking = booking_store.change_status(booking, {BookingStatus.CONFIRMED}, BookingStatus.CANCELLED, reason)
+            booking = booking_store.change_status(booking, BookingStatus.CANCELLED, reason)
         except booking_store.StatusConflict as conflict:
             if conflict.current is None or conflict.current.status is not BookingStatus.CANCELLED:
                 raise
@@ -218,20 +207,9 @@ def cancel_booking(caller: Caller, booking_id: str) -> Booking:
     check_in_store.release_seats(
         booking.outbound_flight_id, booking.id, [passenger.seat for passenger in booking.passengers if passenger.seat]
     )
-    cancelled = events.DomainEvent(
-        events.BOOKING_CANCELLED,
-        {"bookingId": booking.id, "customer": booking.customer, "outboundFlightId": booking.outbound_flight_id},
-        subject=booking.id,
-    )
+    cancelled = events.booking_cancelled(booking)
     if payment is not None and payment.status in (PaymentStatus.REFUNDED, PaymentStatus.VOIDED):
-        events.publish(
-            events.DomainEvent(
-                events.PAYMENT_REFUNDED,
-                {"bookingId": booking.id, "amount": payment.amount, "currency": payment.currency},
-                subject=booking.id,
-            ),
-            cancelled,
-        )
+        events.publish(events.payment_refunded(booking.id, payment.amount, payment.currency), cancelled)
     else:
         events.publish(cancelled)
     notifier().booking_status(booking)

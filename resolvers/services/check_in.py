@@ -51,18 +51,7 @@ def check_in(caller: Caller, booking_id: str, now: datetime | None = None) -> Bo
         check_in_store.release_seats(flight.id, booking.id, [assignment.seat for assignment in seats.values()])
         status = current.status if current is not None else "gone"
         raise CheckInNotAvailable(f"Only a CONFIRMED booking can be checked in; this one is {status}") from conflict
-    events.publish(
-        events.DomainEvent(
-            events.BOOKING_CHECKED_IN,
-            {
-                "bookingId": checked_in.id,
-                "customer": checked_in.customer,
-                "outboundFlightId": flight.id,
-                "seats": [passenger.seat for passenger in passengers],
-            },
-            subject=checked_in.id,
-        )
-    )
+    events.publish(events.booking_checked_in(checked_in))
     return checked_in
 
 

@@ -9,7 +9,7 @@ from pynamodb.exceptions import UpdateError
 from pynamodb.transactions import TransactWrite
 
 from resolvers.domain.errors import Conflict
-from resolvers.domain.models import BoardingPass, Booking, BookingStatus, Page, Passenger
+from resolvers.domain.models import BOOKING_TRANSITIONS, BoardingPass, Booking, BookingStatus, Page, Passenger
 from resolvers.store import keys, pagination
 from resolvers.store.models import (
     BoardingPassAttribute,
@@ -239,18 +239,16 @@ def create_booking(booking: Booking, idempotency_key: str, request_hash: str, ex
     raise Conflict("The booking could not be written: too much contention, try again")
 
 
-def change_status(
-    booking: Booking, allowed_from: set[BookingStatus], to: BookingStatus, reason: str | None = None
-) -> Booking:
-    """Move a booking to `to` if its status is one of `allowed_from`; raises StatusConflict otherwise."""
-    return set_status(booking.id, booking.customer, allowed_from, to, reason)
+def change_status(booking: Booking, to: BookingStatus, reason: str | None = None) -> Booking:
+    """Move a booking to `to` if the lifecycle allows it from its status now (BOOKING_TRANSITIONS); raises
+    StatusConflict otherwise."""
+    return set_status(booking.id, booking.customer, to, reason)
 
 
-def set_status(
-    booking_id: str, customer: str, allowed_from: set[BookingStatus], to: BookingStatus, reason: str | None = None
-) -> Booking:
+def set_status(booking_id: str, customer: str, to: BookingStatus, reason: str | None = None) -> Booking:
     """change_status by id and customer, without having read the booking: one conditional UpdateItem, whose answer
     (every attribute, as written) is the booking returned. Raises StatusConflict (after one read) otherwise."""
+    allowed_from = BOOKING_TRANSITIONS[to]
     ensure_bound()
     pk, sk = keys.booking(booking_id)
     item = BookingItem(pk, sk)

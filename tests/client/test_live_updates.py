@@ -73,7 +73,7 @@ def a_pending_booking(customer: str) -> StoredBooking:
 
 def confirm(booking: StoredBooking, api_url: str | None = None) -> None:
     """Moves the booking to CONFIRMED; with `api_url`, also tells subscribers (publishBookingStatus as IAM)."""
-    confirmed = booking_store.change_status(booking, {StoredStatus.PENDING}, StoredStatus.CONFIRMED)
+    confirmed = booking_store.change_status(booking, StoredStatus.CONFIRMED)
     if api_url is not None:
         iam = Client(transport=RequestsHTTPTransport(url=api_url, headers=iam_headers(), timeout=30))
         iam.execute(GraphQLRequest(gql(PUBLISH_BOOKING_STATUS), variable_values={"input": publish_input(confirmed)}))
