@@ -1,7 +1,7 @@
 """Benchmarks what running the APPSYNC_JS files locally adds per resolver: request(ctx) and response(ctx) of a
-Lambda field in the embedded V8 (appsync/local/js/), with a realistic context (headers, identity, a page of five
+Lambda field in the embedded QuickJS (appsync/local/js/), with a realistic context (headers, identity, a page of five
 flights as the result), and a subscription resolver at subscribe time; then the same from 4 threads at once, sharing
-one V8 context behind a lock (what the server does) or each with its own. Prints a table (median, p99, in ms)."""
+one JS context behind a lock (what the server does) or each with its own. Prints a table (median, p99, in ms)."""
 
 from __future__ import annotations
 
@@ -84,7 +84,7 @@ def main() -> int:
     (delayed,) = [s for s in SUBSCRIPTION_FIELDS if s.field_name == "onFlightDelayed"]
     assert delayed.code is not None
     subscription_name = js.load(delayed.code)
-    for _ in range(200):  # warm up V8's compiler
+    for _ in range(200):  # warm up
         lambda_resolver(js, lambda_name)
         subscription_resolver(js, subscription_name)
 
@@ -109,10 +109,8 @@ def main() -> int:
             )
             for t in chunk
         ]
-    for runtime in own:
-        runtime.close()
-    print(f"V8 context created and utils loaded once: {created:.0f} ms\n")
-    print("| per resolver (request + response in V8) | median | p99 |")
+    print(f"JS context created and utils loaded once: {created:.0f} ms\n")
+    print("| per resolver (request + response in QuickJS) | median | p99 |")
     print("|---|---:|---:|")
     print(row(f"Lambda field (listFlights), {RUNS} runs", single))
     print(row(f"subscription resolver (onFlightDelayed), {RUNS} runs", subscribe))

@@ -189,7 +189,12 @@ def main() -> None:
             published, notices = len(runtime.bus.published), len(runtime.notifier.notices)
             letters = len(runtime.dead_letters)
             arguments = {
-                "input": {"outboundFlightId": flight.id, "paymentToken": token, "idempotencyKey": str(uuid.uuid4())}
+                "input": {
+                    "outboundFlightId": flight.id,
+                    "paymentToken": token,
+                    "idempotencyKey": str(uuid.uuid4()),
+                    "passengers": [{"firstName": "Ada", "lastName": "Lovelace"}],
+                }
             }
             answer = handler(mutation_event("initBooking", arguments, cognito(customer)), context("bookings"))
             execution = runtime.runner.wait(answer["id"], timeout=60)

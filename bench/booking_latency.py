@@ -58,6 +58,7 @@ def main() -> None:
                         "outboundFlightId": flight.id,
                         "paymentToken": "tok_visa",
                         "idempotencyKey": str(uuid.uuid4()),
+                        "passengers": [{"firstName": "Ada", "lastName": "Lovelace"}],
                     }
                 },
                 "identity": cognito(customer),

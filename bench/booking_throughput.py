@@ -96,6 +96,7 @@ def main() -> None:
                         "outboundFlightId": flight.id,
                         "paymentToken": "tok_visa",
                         "idempotencyKey": str(uuid.uuid4()),
+                        "passengers": [{"firstName": "Ada", "lastName": "Lovelace"}],
                     }
                 }
                 answer: Any = handler(mutation_event("initBooking", arguments, cognito(customer)), ctx)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import lru_cache
 from typing import Any
 
@@ -18,6 +19,12 @@ APPSYNC_GRAPHQL_URL = "APPSYNC_GRAPHQL_URL"
 PAGINATION_SECRET = "PAGINATION_SECRET"  # noqa: S105 (the variable's name, not a secret)
 # On AWS: the Secrets Manager secret holding the pagination secret, read at cold start when PAGINATION_SECRET is unset.
 PAGINATION_SECRET_ARN = "PAGINATION_SECRET_ARN"  # noqa: S105 (the variable's name, not a secret)
+
+# The reconciler (resolvers/services/reconciler.py): a PENDING booking unchanged for this long with no running saga
+# is settled; CONFIRMED bookings changed within the lookback are checked for their points; locally, how often it runs.
+RECONCILE_AFTER_SECONDS = "RECONCILE_AFTER_SECONDS"
+RECONCILE_LOOKBACK_HOURS = "RECONCILE_LOOKBACK_HOURS"
+RECONCILE_INTERVAL_SECONDS = "RECONCILE_INTERVAL_SECONDS"
 
 # Powertools reads the service name from this variable; every Logger of the resolvers uses the same one.
 POWERTOOLS_SERVICE_NAME = "POWERTOOLS_SERVICE_NAME"
@@ -72,6 +79,46 @@ def load_settings(environ: Mapping[str, str] = os.environ, secrets_client: Any =
         region=environ.get(AWS_REGION, DEFAULT_REGION),
         dynamodb_endpoint=environ.get(DYNAMODB_ENDPOINT) or None,
         pagination_secret=secret.encode(),
+    )
+
+
+@dataclass(frozen=True)
+class ReconcilerSettings:
+    # Longer than an Express execution may last (5 minutes), so no saga is still at work on a booking it settles.
+    settle_after: timedelta = timedelta(minutes=10)
+    # EventBridge retries a delivery for 6 hours before dead-lettering it: a day covers that with room.
+    lookback: timedelta = timedelta(hours=24)
+    # How often it runs: the CDK app's schedule on AWS, the local runtime's timer locally.
+    interval: timedelta = timedelta(minutes=5)
+
+
+# Locally no execution outlives the process, and a developer should not wait minutes.
+LOCAL_RECONCILER = ReconcilerSettings(settle_after=timedelta(seconds=30), interval=timedelta(seconds=10))
+
+
+def _positive(environ: Mapping[str, str], name: str, default: float) -> float:
+    raw = environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a number, not {raw!r}") from exc
+    if not value > 0:
+        raise ConfigError(f"{name} must be greater than 0")
+    return value
+
+
+def load_reconciler_settings(
+    environ: Mapping[str, str] = os.environ, defaults: ReconcilerSettings | None = None
+) -> ReconcilerSettings:
+    defaults = defaults or ReconcilerSettings()
+    return ReconcilerSettings(
+        settle_after=timedelta(
+            seconds=_positive(environ, RECONCILE_AFTER_SECONDS, defaults.settle_after.total_seconds())
+        ),
+        lookback=timedelta(hours=_positive(environ, RECONCILE_LOOKBACK_HOURS, defaults.lookback / timedelta(hours=1))),
+        interval=timedelta(seconds=_positive(environ, RECONCILE_INTERVAL_SECONDS, defaults.interval.total_seconds())),
     )
 
 

@@ -10,9 +10,13 @@ import json
 import os
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from resolvers import config
+from resolvers.ports import Port
+
+if TYPE_CHECKING:
+    from resolvers.domain.models import Booking, FlightDelay
 
 SOURCE = "airline.booking"
 
@@ -20,6 +24,7 @@ BOOKING_CREATED = "booking.created"
 BOOKING_CONFIRMED = "booking.confirmed"
 BOOKING_FAILED = "booking.failed"
 BOOKING_CANCELLED = "booking.cancelled"
+BOOKING_CHECKED_IN = "booking.checked_in"
 PAYMENT_PROCESSED = "payment.processed"
 PAYMENT_REFUNDED = "payment.refunded"
 FLIGHT_DELAYED = "flight.delayed"
@@ -39,6 +44,85 @@ class DomainEvent:
 
     def envelope_detail(self) -> dict[str, Any]:
         return {**self.detail, "eventId": self.id, "occurredAt": self.occurred_at.isoformat()}
+
+
+# Each event's payload, defined once: the services publish these, the consumers and the CDK rules read them.
+# (Domain types only for type checking: a saga task's cold start imports no model module for an event.)
+
+
+def booking_created(booking: Booking) -> DomainEvent:
+    return DomainEvent(
+        BOOKING_CREATED,
+        {
+            "bookingId": booking.id,
+            "customer": booking.customer,
+            "outboundFlightId": booking.outbound_flight_id,
+            "bookingReference": booking.booking_reference,
+        },
+        subject=booking.id,
+    )
+
+
+def payment_processed(booking_id: str, customer: str, amount: int, currency: str) -> DomainEvent:
+    detail = {"bookingId": booking_id, "customer": customer, "amount": amount, "currency": currency}
+    return DomainEvent(PAYMENT_PROCESSED, detail, subject=booking_id)
+
+
+def booking_confirmed(booking: Booking, amount: int, currency: str) -> DomainEvent:
+    """What the loyalty consumer credits: `amount` points for `customer`, once per `bookingId`."""
+    return DomainEvent(
+        BOOKING_CONFIRMED,
+        {
+            "bookingId": booking.id,
+            "customer": booking.customer,
+            "outboundFlightId": booking.outbound_flight_id,
+            "bookingReference": booking.booking_reference,
+            "amount": amount,
+            "currency": currency,
+        },
+        subject=booking.id,
+    )
+
+
+def booking_failed(booking: Booking) -> DomainEvent:
+    detail = {"bookingId": booking.id, "customer": booking.customer, "statusReason": booking.status_reason}
+    return DomainEvent(BOOKING_FAILED, detail, subject=booking.id)
+
+
+def booking_cancelled(booking: Booking) -> DomainEvent:
+    detail = {"bookingId": booking.id, "customer": booking.customer, "outboundFlightId": booking.outbound_flight_id}
+    return DomainEvent(BOOKING_CANCELLED, detail, subject=booking.id)
+
+
+def booking_checked_in(booking: Booking) -> DomainEvent:
+    detail = {
+        "bookingId": booking.id,
+        "customer": booking.customer,
+        "outboundFlightId": booking.outbound_flight_id,
+        "seats": [passenger.seat for passenger in booking.passengers],
+    }
+    return DomainEvent(BOOKING_CHECKED_IN, detail, subject=booking.id)
+
+
+def payment_refunded(booking_id: str, amount: int, currency: str) -> DomainEvent:
+    detail = {"bookingId": booking_id, "amount": amount, "currency": currency}
+    return DomainEvent(PAYMENT_REFUNDED, detail, subject=booking_id)
+
+
+def flight_delayed(delay: FlightDelay) -> DomainEvent:
+    return DomainEvent(
+        FLIGHT_DELAYED,
+        {
+            "flightId": delay.flight_id,
+            "flightNumber": delay.flight_number,
+            "departureAirportCode": delay.departure_airport_code,
+            "delayMinutes": delay.delay_minutes,
+            "reason": delay.reason,
+            "departureDateTime": delay.departure_date_time.isoformat(),
+            "affectedBookings": delay.affected_bookings,
+        },
+        subject=f"{delay.flight_id}:{delay.delay_minutes}",
+    )
 
 
 class EventBus(Protocol):
@@ -77,23 +161,17 @@ class EventBridgeBus:
             raise RuntimeError(f"EventBridge refused {len(failed)} of {len(entries)} events: {failed}")
 
 
-_bus: EventBus | None = None
+def _configured_bus() -> EventBus:
+    name = os.environ.get(config.EVENT_BUS_NAME)
+    if not name:
+        raise config.ConfigError(f"{config.EVENT_BUS_NAME} is not set and no local event bus is installed")
+    return EventBridgeBus(name)
 
 
-def use_bus(bus: EventBus | None) -> None:
-    """Install the bus events go to (the local runtime, tests); None goes back to the configured one."""
-    global _bus
-    _bus = bus
-
-
-def bus() -> EventBus:
-    global _bus
-    if _bus is None:
-        name = os.environ.get(config.EVENT_BUS_NAME)
-        if not name:
-            raise config.ConfigError(f"{config.EVENT_BUS_NAME} is not set and no local event bus is installed")
-        _bus = EventBridgeBus(name)
-    return _bus
+_bus: Port[EventBus] = Port(_configured_bus)
+# Install the bus events go to (the local runtime, tests); None goes back to the configured one.
+use_bus = _bus.use
+bus = _bus.get
 
 
 def publish(*events: DomainEvent) -> None:

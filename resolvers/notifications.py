@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from resolvers import config
 from resolvers.domain.models import Booking, BookingStatusEvent
+from resolvers.ports import Port
 
 if TYPE_CHECKING:
     import urllib.request
@@ -89,19 +90,13 @@ def _send(request: urllib.request.Request) -> bytes:
         return body
 
 
-_notifier: Notifier | None = None
+def _configured_notifier() -> Notifier:
+    url = os.environ.get(config.APPSYNC_GRAPHQL_URL)
+    region = os.environ.get(config.AWS_REGION, config.DEFAULT_REGION)
+    return AppSyncNotifier(url, region) if url else LogNotifier()
 
 
-def use_notifier(notifier: Notifier | None) -> None:
-    """Install the notifier (the local runtime, tests); None goes back to the configured one."""
-    global _notifier
-    _notifier = notifier
-
-
-def notifier() -> Notifier:
-    global _notifier
-    if _notifier is None:
-        url = os.environ.get(config.APPSYNC_GRAPHQL_URL)
-        region = os.environ.get(config.AWS_REGION, config.DEFAULT_REGION)
-        _notifier = AppSyncNotifier(url, region) if url else LogNotifier()
-    return _notifier
+_notifier: Port[Notifier] = Port(_configured_notifier)
+# Install the notifier (the local runtime, tests); None goes back to the configured one.
+use_notifier = _notifier.use
+notifier = _notifier.get

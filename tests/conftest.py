@@ -15,7 +15,6 @@ import pytest
 
 from appsync.local import environment
 from appsync.local.dynamodb.local import DynamoDBLocal
-from appsync.local.js import shared_runtime
 
 os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
 os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
@@ -41,10 +40,6 @@ class DynamoDBCalls:
     def count(self, operation: str) -> int:
         return self.operations.count(operation)
 
-
-# The process's one APPSYNC_JS runtime, made here, where no event loop runs (Playwright's sync API and async tests
-# run one in the main thread), as `airline dev` makes it before serving.
-shared_runtime()
 
 CALLS = DynamoDBCalls()
 _create_client = botocore.session.Session.create_client

@@ -13,7 +13,7 @@ from typing import Any
 from ulid import ULID
 
 from appsync.local.lambda_context import LocalLambdaContext
-from resolvers.domain.models import Booking, BookingStatus, Flight, FlightStatus
+from resolvers.domain.models import Booking, BookingStatus, Flight, FlightStatus, Passenger
 
 EVENTS = Path(__file__).parent / "events"
 
@@ -48,6 +48,28 @@ def a_flight(
     return Flight(**values)
 
 
+# The passengers a booking input names when a test is not about passengers (GraphQL's PassengerInput).
+ONE_PASSENGER: list[dict[str, str]] = [{"firstName": "Ada", "lastName": "Lovelace"}]
+
+
+def passengers(count: int) -> list[dict[str, str]]:
+    """`count` PassengerInputs with distinct names."""
+    first = ["Ada", "Grace", "Alan", "Katherine", "Edsger", "Barbara", "Donald", "Frances", "John", "Radia"]
+    return [{"firstName": first[i % len(first)], "lastName": "Tester"} for i in range(count)]
+
+
+def booking_input(
+    flight_id: str, token: str = "tok_visa", key: str | None = None, people: list[dict[str, str]] | None = None
+) -> dict[str, Any]:
+    """initBooking's `input` argument."""
+    return {
+        "outboundFlightId": flight_id,
+        "paymentToken": token,
+        "idempotencyKey": key or str(uuid.uuid4()),
+        "passengers": ONE_PASSENGER if people is None else people,
+    }
+
+
 def a_booking(customer: str, flight_id: str, status: BookingStatus = BookingStatus.CONFIRMED, **fields: Any) -> Booking:
     now = datetime.now(UTC)
     values: dict[str, Any] = {
@@ -56,6 +78,9 @@ def a_booking(customer: str, flight_id: str, status: BookingStatus = BookingStat
         "status": status,
         "customer": customer,
         "outbound_flight_id": flight_id,
+        "passengers": (Passenger("Ada", "Lovelace"),),
+        "total_price": 8900,
+        "currency": "GBP",
         "created_at": now,
         "updated_at": now,
     }

@@ -4,6 +4,7 @@ AppSync at http://127.0.0.1:<port>/graphql and https://127.0.0.1:<tls port>/grap
 from __future__ import annotations
 
 import errno
+import os
 import shutil
 import socket
 import subprocess
@@ -17,7 +18,9 @@ from appsync.local import environment
 from appsync.local.cognito.pool import DEMO_PASSWORD, DEMO_USERS
 from appsync.local.cognito.tokens import PREFIX
 from appsync.local.dynamodb.local import ROOT, DynamoDBLocal, DynamoDBLocalError, Supervisor, find_jar_dir
+from appsync.local.events.runtime import LocalRuntime
 from appsync.local.server import PATH, LocalAppSync, bind, serving, url_of, uvicorn_config
+from resolvers.config import LOCAL_RECONCILER, load_reconciler_settings
 
 DEFAULT_PORT = 4000
 DEFAULT_TLS_PORT = 4443
@@ -125,6 +128,7 @@ def _run(host: str, port: int, state_dir: Path, tls_port: int) -> int:
         raise
     dynamodb = DynamoDBLocal(db_path=state_dir / "dynamodb")
     appsync: LocalAppSync | None = None
+    runtime: LocalRuntime | None = None
     supervisor: Supervisor | None = None
     server: uvicorn.Server | None = None
     gave_up: list[str] = []
@@ -145,7 +149,10 @@ def _run(host: str, port: int, state_dir: Path, tls_port: int) -> int:
         # Idempotent: the first start writes the sample flights, later ones add only the days not there yet.
         added = seed()
         # The user pool's issuer is served where the frontend's config points: the TLS endpoint.
-        appsync = LocalAppSync(state_dir, public_url=url_of(tls_sock, tls=True).removesuffix(PATH))
+        # The saga runner and event bus, and the reconciler at start and periodically: PENDING bookings a crash left
+        # are settled from what is in the table (RECONCILE_AFTER_SECONDS, RECONCILE_INTERVAL_SECONDS).
+        runtime = LocalRuntime(reconcile=load_reconciler_settings(os.environ, LOCAL_RECONCILER)).start()
+        appsync = LocalAppSync(state_dir, runtime=runtime, public_url=url_of(tls_sock, tls=True).removesuffix(PATH))
         # `airline token` in another shell signs with the issuer served here; the demo users exist from the start.
         appsync.credentials.record_issuer()
         appsync.user_pool.ensure_demo_users()
@@ -165,6 +172,8 @@ def _run(host: str, port: int, state_dir: Path, tls_port: int) -> int:
             supervisor.stop()
         if appsync is not None:
             appsync.close()
+        if runtime is not None:
+            runtime.stop()
         dynamodb.stop()
         sock.close()
         tls_sock.close()

@@ -7,6 +7,7 @@ from airline_client.errors import (
     ApiError,
     BookingNotCancellable,
     BookingTimeout,
+    CheckInNotAvailable,
     Conflict,
     IdempotencyConflict,
     InvalidRequest,
@@ -18,6 +19,7 @@ from airline_client.errors import (
     ValidationError,
 )
 from airline_client.models import (
+    BoardingPass,
     Booking,
     BookingConnection,
     BookingStatus,
@@ -29,6 +31,8 @@ from airline_client.models import (
     Loyalty,
     LoyaltyLevel,
     NewFlight,
+    Passenger,
+    PassengerInput,
 )
 from airline_client.retry import Backoff
 from airline_client.sync import AirlineClient
@@ -40,12 +44,14 @@ __all__ = [
     "ApiKey",
     "AsyncAirlineClient",
     "Backoff",
+    "BoardingPass",
     "Booking",
     "BookingConnection",
     "BookingNotCancellable",
     "BookingStatus",
     "BookingStatusEvent",
     "BookingTimeout",
+    "CheckInNotAvailable",
     "Conflict",
     "Endpoint",
     "Flight",
@@ -60,6 +66,8 @@ __all__ = [
     "NewFlight",
     "NotAuthenticated",
     "NotFound",
+    "Passenger",
+    "PassengerInput",
     "SeatsUnavailable",
     "Target",
     "Token",

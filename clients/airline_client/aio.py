@@ -30,6 +30,7 @@ from airline_client.models import (
     FlightDelay,
     Loyalty,
     NewFlight,
+    PassengerInput,
 )
 from airline_client.retry import NO_RETRY, Backoff, with_retries
 
@@ -201,14 +202,17 @@ class AsyncAirlineClient:
         outbound_flight_id: str,
         payment_token: str,
         *,
+        passengers: Sequence[PassengerInput],
         idempotency_key: str | None = None,
         customer: str | None = None,
     ) -> Booking:
-        """Book a seat: answers the PENDING booking at once (wait_for_booking follows it to its outcome).
+        """Book a seat for each of the 1 to 9 passengers, all or none: answers the PENDING booking at once
+        (wait_for_booking follows it to its outcome); its total_price is what the saga charges.
         Retried with the same idempotency key (a fresh UUID unless one is given), so a retry books nothing new."""
         booking_input: dict[str, Any] = {
             "outboundFlightId": outbound_flight_id,
             "paymentToken": payment_token,
+            "passengers": [passenger.to_graphql() for passenger in passengers],
             "idempotencyKey": idempotency_key or str(uuid.uuid4()),
         }
         if customer is not None:
@@ -255,6 +259,12 @@ class AsyncAirlineClient:
         """Cancel a CONFIRMED booking. Not retried by the client: call it again yourself if you must."""
         data = await self._execute("CancelBooking", {"id": booking_id}, retry=False)
         return Booking.from_graphql(data["cancelBooking"])
+
+    async def check_in(self, booking_id: str) -> Booking:
+        """Check in every passenger of a CONFIRMED booking (24 h until 1 h before departure): each passenger gets
+        a seat and a boarding pass with its BCBP barcode. Safe to retry: checking in again answers the same seats."""
+        data = await self._execute("CheckIn", {"bookingId": booking_id}, retry=True)
+        return Booking.from_graphql(data["checkIn"])
 
     async def get_loyalty(self, customer: str | None = None) -> Loyalty:
         """The caller's points and level (another customer's for Admins and IAM)."""

@@ -90,6 +90,13 @@ class BookingNotCancellable(ApiError):
     error_type = "BookingNotCancellable"
 
 
+class CheckInNotAvailable(ApiError):
+    """Check-in is for CONFIRMED bookings, from 24 hours until 1 hour before departure; `info` has `opensAt` or
+    `closedAt` when the window is the reason."""
+
+    error_type = "CheckInNotAvailable"
+
+
 class Conflict(ApiError):
     """A write lost a race it may win when retried."""
 
@@ -117,6 +124,7 @@ ERROR_TYPES: dict[str, type[ApiError]] = {
         SeatsUnavailable,
         IdempotencyConflict,
         BookingNotCancellable,
+        CheckInNotAvailable,
         Conflict,
     )
     if cls.error_type is not None

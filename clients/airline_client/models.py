@@ -154,6 +154,37 @@ class FlightConnection(Model):
 
 
 @dataclasses.dataclass(frozen=True)
+class BoardingPass(Model):
+    """Issued at check-in."""
+
+    passenger_name: str
+    flight_number: str
+    seat: str
+    boarding_group: str
+    sequence_number: int
+    barcode: str
+    """The IATA BCBP (Resolution 792) M1 string the pass's 2D barcode encodes."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Passenger(Model):
+    """A named traveller on a booking; `seat` and `boarding_pass` are set at check-in."""
+
+    first_name: str
+    last_name: str
+    seat: str | None = None
+    boarding_pass: BoardingPass | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class PassengerInput(Model):
+    """Who travels (PassengerInput): letters of any script, with spaces, hyphens or apostrophes; 1 to 50 each."""
+
+    first_name: str
+    last_name: str
+
+
+@dataclasses.dataclass(frozen=True)
 class Booking(Model):
     id: str
     booking_reference: str
@@ -161,6 +192,11 @@ class Booking(Model):
     status_reason: str | None
     customer: str
     outbound_flight: Flight
+    passengers: list[Passenger]
+    """One seat each; empty only for a booking made before passengers were named (one seat)."""
+    total_price: int
+    """The ticket price times the seats, in minor units of currency: what the booking charges."""
+    currency: str
     checked_in: bool
     created_at: datetime
     updated_at: datetime
@@ -228,9 +264,11 @@ OUTPUT_TYPES: dict[str, type[Model]] = {
     "Flight": Flight,
     "FlightConnection": FlightConnection,
     "Booking": Booking,
+    "Passenger": Passenger,
+    "BoardingPass": BoardingPass,
     "BookingConnection": BookingConnection,
     "Loyalty": Loyalty,
     "BookingStatusEvent": BookingStatusEvent,
     "FlightDelay": FlightDelay,
 }
-INPUT_TYPES: dict[str, type[Model]] = {"CreateFlightInput": NewFlight}
+INPUT_TYPES: dict[str, type[Model]] = {"CreateFlightInput": NewFlight, "PassengerInput": PassengerInput}

@@ -22,6 +22,7 @@ from airline_client.models import (
     FlightDelay,
     Loyalty,
     NewFlight,
+    PassengerInput,
 )
 from airline_client.retry import Backoff
 
@@ -142,12 +143,17 @@ class AirlineClient:
         outbound_flight_id: str,
         payment_token: str,
         *,
+        passengers: Sequence[PassengerInput],
         idempotency_key: str | None = None,
         customer: str | None = None,
     ) -> Booking:
         return self._run(
             self._async.init_booking(
-                outbound_flight_id, payment_token, idempotency_key=idempotency_key, customer=customer
+                outbound_flight_id,
+                payment_token,
+                passengers=passengers,
+                idempotency_key=idempotency_key,
+                customer=customer,
             )
         )
 
@@ -171,6 +177,9 @@ class AirlineClient:
 
     def cancel_booking(self, booking_id: str) -> Booking:
         return self._run(self._async.cancel_booking(booking_id))
+
+    def check_in(self, booking_id: str) -> Booking:
+        return self._run(self._async.check_in(booking_id))
 
     def get_loyalty(self, customer: str | None = None) -> Loyalty:
         return self._run(self._async.get_loyalty(customer))

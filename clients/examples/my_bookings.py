@@ -28,7 +28,9 @@ def main() -> int:
             print(
                 f"{booking.booking_reference}  {booking.status:<9}  {flight.flight_number} "
                 f"{flight.departure_airport_code}→{flight.arrival_airport_code} "
-                f"{flight.departure_date_time:%Y-%m-%d %H:%M %Z}  booked {booking.created_at:%Y-%m-%d}"
+                f"{flight.departure_date_time:%Y-%m-%d %H:%M %Z}  "
+                f"{len(booking.passengers) or 1} seat(s), {booking.total_price / 100:.2f} {booking.currency}  "
+                f"booked {booking.created_at:%Y-%m-%d}"
             )
             count += 1
         print(f"{count} bookings")

@@ -39,7 +39,12 @@ def suppress_findings(stack: AirlineStack) -> None:
         ],
         apply_to_children=True,
     )
-    functions = [*stack.functions.by_name.values(), *stack.saga.tasks.values(), stack.bus.loyalty]
+    functions = [
+        *stack.functions.by_name.values(),
+        *stack.saga.tasks.values(),
+        stack.bus.loyalty,
+        stack.reconciler.function,
+    ]
     for function in functions:
         NagSuppressions.add_resource_suppressions(
             function.role,
@@ -83,14 +88,32 @@ def suppress_findings(stack: AirlineStack) -> None:
         ],
         apply_to_children=True,
     )
-    for queue in (stack.saga.dead_letter_queue, stack.bus.notification_dead_letter_queue):
+    NagSuppressions.add_resource_suppressions(
+        stack.reconciler.function.role,
+        [
+            NagPackSuppression(
+                id="AwsSolutions-IAM5",
+                reason="The reconciler asks whether a booking's saga execution still runs (DescribeExecution); "
+                "executions are named after bookings, so they cannot be listed in advance: the grant is on the "
+                "booking saga's executions only (execution:<saga>:*).",
+                applies_to=[{"regex": "/^Resource::arn:.*:execution:<.*>:\\*$/g"}],
+            )
+        ],
+        apply_to_children=True,
+    )
+    for queue in (
+        stack.saga.dead_letter_queue,
+        stack.bus.notification_dead_letter_queue,
+        stack.reconciler.dead_letter_queue,
+    ):
         NagSuppressions.add_resource_suppressions(
             queue,
             [
                 NagPackSuppression(
                     id="AwsSolutions-SQS3",
                     reason="This queue is itself a dead-letter queue (the saga's failed bookings, the notification "
-                    "rule's undelivered events), alarmed on when not empty; a DLQ of a DLQ would hide failures.",
+                    "rule's undelivered events, the reconciler's missed runs), alarmed on when not empty; a DLQ of "
+                    "a DLQ would hide failures.",
                 )
             ],
         )

@@ -9,6 +9,10 @@ from aws_cdk import Duration
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 
+from appsync import limits as request_limits
+from resolvers.config import ReconcilerSettings
+from resolvers.store.models import TableItem
+
 ROOT = Path(__file__).resolve().parents[2]
 RESOLVERS_DIR = ROOT / "resolvers"
 APPSYNC_DIR = ROOT / "appsync"
@@ -61,6 +65,9 @@ API = FunctionKind("api", memory_mb=512, timeout=Duration.seconds(10), p99_budge
 BOOKING = FunctionKind("booking", memory_mb=1024, timeout=Duration.seconds(15), p99_budget_ms=3_000)
 PAYMENT = FunctionKind("payment", memory_mb=1536, timeout=Duration.seconds(30), p99_budget_ms=10_000)
 
+# The reconciler runs every few minutes; a run may walk many bookings after an outage, and ends before the next one.
+RECONCILER = FunctionKind("reconciler", memory_mb=512, timeout=Duration.minutes(4), p99_budget_ms=60_000)
+
 # The API functions of appsync/fields.py FUNCTIONS, by kind.
 API_FUNCTION_KINDS: dict[str, FunctionKind] = {"catalog": API, "bookings": API, "loyalty": API}
 # The saga's task functions, by the kind resolvers/saga/definition.py TASKS names.
@@ -112,7 +119,7 @@ HANDLER_TABLE_ACTIONS: dict[str, tuple[str, ...]] = {
         "dynamodb:UpdateItem",
         "dynamodb:ConditionCheckItem",
     ),
-    # Reads the booking, the flight and the sandbox ledger entry; counts attempts, records and captures (updates).
+    # Reads the booking and the sandbox ledger entry; counts attempts, records and captures (updates).
     "resolvers.saga.tasks.collect_payment": ("dynamodb:GetItem", "dynamodb:UpdateItem"),
     # PENDING to CONFIRMED: a conditional update.
     "resolvers.saga.tasks.confirm_booking": ("dynamodb:GetItem", "dynamodb:UpdateItem"),
@@ -122,10 +129,22 @@ HANDLER_TABLE_ACTIONS: dict[str, tuple[str, ...]] = {
     "resolvers.saga.tasks.refund_payment": ("dynamodb:GetItem", "dynamodb:UpdateItem"),
     # To FAILED: a conditional update.
     "resolvers.saga.tasks.cancel_booking": ("dynamodb:GetItem", "dynamodb:UpdateItem"),
-    # Deletes the hold and puts the seat back in one transaction.
-    "resolvers.saga.tasks.release_seat": ("dynamodb:DeleteItem", "dynamodb:UpdateItem"),
+    # Deletes the hold and puts its seats back in one transaction; reads the hold when that is refused (gone, or
+    # holding another number of seats).
+    "resolvers.saga.tasks.release_seat": ("dynamodb:GetItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem"),
     # Credit: entry + total (transaction); reversal: reads the entry, a tombstone put or an update transaction.
     "resolvers.consumers.loyalty.handler": ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"),
+    # Bookings by status (a GSI3 Query); the saga's compensation (refund: update; seat: delete + update; FAILED:
+    # update) and the points it credits (ledger entries batch-read; entry put + total update), reading the payment
+    # and the booking it notifies about.
+    "resolvers.handlers.reconciler.handler": (
+        "dynamodb:Query",
+        "dynamodb:GetItem",
+        "dynamodb:BatchGetItem",
+        "dynamodb:PutItem",
+        "dynamodb:UpdateItem",
+        "dynamodb:DeleteItem",
+    ),
 }
 # Saga tasks that publish domain events (resolvers/services/booking_saga.py): payment.processed,
 # booking.confirmed, payment.refunded, booking.failed.
@@ -154,6 +173,13 @@ class EventDelivery:
 
 
 EVENT_DELIVERY = EventDelivery()
+# The reconciler's schedule, and what its functions read (resolvers/config.py ReconcilerSettings).
+RECONCILER_SETTINGS = ReconcilerSettings()
+# The index it queries bookings by status on (resolvers/store/models.py Gsi3).
+RECONCILER_INDEX: str = TableItem.gsi3.Meta.index_name
+# A scheduled run that could not be invoked is retried a little, not past the next run.
+RECONCILER_DELIVERY = EventDelivery(retry_attempts=2, max_event_age_hours=1)
+
 # Dead-letter queues keep messages as long as SQS allows: operators have two weeks to look.
 DEAD_LETTER_RETENTION = Duration.days(14)
 
@@ -162,9 +188,9 @@ DEAD_LETTER_RETENTION = Duration.days(14)
 class ApiLimits:
     """AppSync protections against expensive queries, and the API's latency budget."""
 
-    query_depth: int = 8
-    # A page of 100 bookings resolves 100 outboundFlight fields (in one BatchInvoke) plus the list itself.
-    resolver_count: int = 250
+    # The same numbers the local AppSync enforces (appsync/limits.py).
+    query_depth: int = request_limits.QUERY_DEPTH
+    resolver_count: int = request_limits.RESOLVER_COUNT
     p99_latency_budget_ms: int = 1_000
     # WAF: requests per IP over the evaluation window before the IP is blocked.
     rate_limit_per_ip: int = 2_000

@@ -18,6 +18,7 @@ from .data import Data
 from .functions import ApiFunctions, FunctionShared, powertools_layer
 from .monitoring import Monitoring
 from .nag import suppress_findings
+from .reconciler import Reconciler
 from .saga import Saga
 from .settings import (
     CONTEXT_ALARM_EMAIL,
@@ -75,6 +76,14 @@ class AirlineStack(Stack):
             state_machine=self.saga.state_machine,
             api=self.api,
         )
+        self.reconciler = Reconciler(
+            self,
+            "Reconciler",
+            shared=self.shared,
+            bus=self.bus.bus,
+            api=self.api,
+            state_machine=self.saga.state_machine,
+        )
         self.api.resolve_fields({name: fn.function for name, fn in self.functions.by_name.items()})
         self.monitoring = Monitoring(self, "Monitoring", alarm_email=context(CONTEXT_ALARM_EMAIL))
         self.monitoring.watch_api(self.api.api)
@@ -83,6 +92,8 @@ class AirlineStack(Stack):
         for function in self.saga.tasks.values():
             self.monitoring.watch_function(function.node.id, function)
         self.monitoring.watch_function("LoyaltyConsumer", self.bus.loyalty)
+        self.monitoring.watch_function("Reconciler", self.reconciler.function)
+        self.monitoring.watch_dead_letter_queue("ReconcilerDeadLetters", self.reconciler.dead_letter_queue)
         self.monitoring.watch_state_machine("Saga", self.saga.state_machine)
         self.monitoring.watch_dead_letter_queue("SagaDeadLetters", self.saga.dead_letter_queue)
         for name, queue in self.bus.dead_letter_queues.items():

@@ -8,6 +8,7 @@ from aws_lambda_powertools import Logger
 
 from resolvers import events
 from resolvers.config import SERVICE
+from resolvers.correlation import keys_of_this_invocation
 from resolvers.services import loyalty
 
 logger = Logger(service=SERVICE)
@@ -17,6 +18,7 @@ EVENT_TYPES = (events.BOOKING_CONFIRMED, events.BOOKING_CANCELLED, events.BOOKIN
 
 
 @logger.inject_lambda_context
+@keys_of_this_invocation(logger, booking_id=lambda event, _: event.get("detail", {}).get("bookingId"))
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     detail_type, detail = event["detail-type"], event["detail"]
     if detail_type == events.BOOKING_CONFIRMED:

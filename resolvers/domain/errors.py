@@ -118,3 +118,9 @@ class InternalFailure(DomainError):
     @property
     def error_info(self) -> dict[str, Any]:
         return {"retryable": self.may_retry, **self.info}
+
+
+class CheckInNotAvailable(DomainError):
+    """Check-in is for CONFIRMED bookings, from 24 hours until 1 hour before departure."""
+
+    error_type = "CheckInNotAvailable"

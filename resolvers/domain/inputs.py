@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from resolvers.domain.errors import ValidationError
-from resolvers.domain.models import BookingStatus, BookingStatusEvent
+from resolvers.domain.models import BookingStatus, BookingStatusEvent, Passenger
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
@@ -197,6 +198,56 @@ class NewFlight:
 
 _PAYMENT_TOKEN = re.compile(r"[A-Za-z0-9_-]{3,128}")
 _IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9_.:-]{8,64}")
+MAX_PASSENGERS = 9
+MAX_PASSENGER_NAME_LENGTH = 50
+# Space, hyphen, apostrophe and the typographic apostrophe (U+2019) that phones type.
+_NAME_SEPARATORS = frozenset(" '\u2019-")
+
+
+def _is_name(name: str) -> bool:
+    """Words of letters of any script (with their combining marks: "प्रिया", "Nguyễn") joined by one space, hyphen
+    or apostrophe: "Anne-Marie", "O'Brien", "José María"."""
+    after_separator = True
+    for char in name:
+        category = unicodedata.category(char)
+        if category.startswith("L") or (category.startswith("M") and not after_separator):
+            after_separator = False
+        elif char in _NAME_SEPARATORS and not after_separator:
+            after_separator = True
+        else:
+            return False
+    return not after_separator
+
+
+def passenger_name(value: Any, field: str) -> str:
+    """A first or last name as printed on a ticket: NFC-normalised, runs of spaces made one."""
+    if not isinstance(value, str):
+        raise ValidationError(field, "is required")
+    name = " ".join(unicodedata.normalize("NFC", value).split())
+    if not name:
+        raise ValidationError(field, "must not be empty")
+    if len(name) > MAX_PASSENGER_NAME_LENGTH:
+        raise ValidationError(field, f"must be at most {MAX_PASSENGER_NAME_LENGTH} characters")
+    if not _is_name(name):
+        raise ValidationError(field, "may hold only letters, spaces, hyphens and apostrophes, starting with a letter")
+    return name
+
+
+def passengers(value: Any, field: str) -> tuple[Passenger, ...]:
+    if not isinstance(value, list) or not 1 <= len(value) <= MAX_PASSENGERS:
+        raise ValidationError(field, f"must list 1 to {MAX_PASSENGERS} passengers")
+    parsed = []
+    for index, raw in enumerate(value):
+        at = f"{field}[{index}]"
+        if not isinstance(raw, dict):
+            raise ValidationError(at, "must be a passenger with firstName and lastName")
+        parsed.append(
+            Passenger(
+                first_name=passenger_name(raw.get("firstName"), f"{at}.firstName"),
+                last_name=passenger_name(raw.get("lastName"), f"{at}.lastName"),
+            )
+        )
+    return tuple(parsed)
 
 
 @dataclass(frozen=True)
@@ -205,6 +256,7 @@ class NewBooking:
     payment_token: str
     idempotency_key: str
     customer: str | None
+    passengers: tuple[Passenger, ...]
 
     @classmethod
     def parse(cls, raw: Any) -> NewBooking:
@@ -224,6 +276,7 @@ class NewBooking:
             payment_token=token,
             idempotency_key=key,
             customer=None if customer is None else customer_id(customer, "input.customer"),
+            passengers=passengers(raw.get("passengers"), "input.passengers"),
         )
 
 

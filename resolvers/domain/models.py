@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from types import MappingProxyType
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
@@ -21,6 +23,20 @@ class BookingStatus(StrEnum):
     CONFIRMED = "CONFIRMED"
     FAILED = "FAILED"
     CANCELLED = "CANCELLED"
+
+
+# The booking's lifecycle, written down once: for each status, the statuses a booking may move to it from. Every
+# status change is one conditional write on this (resolvers/store/bookings.py).
+BOOKING_TRANSITIONS: Mapping[BookingStatus, frozenset[BookingStatus]] = MappingProxyType(
+    {
+        # The saga's ConfirmBooking.
+        BookingStatus.CONFIRMED: frozenset({BookingStatus.PENDING}),
+        # The saga's compensation (also after a confirmation that could not finish), and the reconciler.
+        BookingStatus.FAILED: frozenset({BookingStatus.PENDING, BookingStatus.CONFIRMED}),
+        # cancelBooking.
+        BookingStatus.CANCELLED: frozenset({BookingStatus.CONFIRMED}),
+    }
+)
 
 
 class LoyaltyLevel(StrEnum):
@@ -61,16 +77,48 @@ class Flight:
 
 
 @dataclass(frozen=True)
+class BoardingPass:
+    """What check-in gives each passenger (none is issued yet: the contract is fixed ahead of check-in)."""
+
+    passenger_name: str
+    flight_number: str
+    seat: str
+    boarding_group: str
+    sequence_number: int
+    barcode: str
+
+
+@dataclass(frozen=True)
+class Passenger:
+    """A named traveller on a booking; `seat` and `boarding_pass` are set at check-in."""
+
+    first_name: str
+    last_name: str
+    seat: str | None = None
+    boarding_pass: BoardingPass | None = None
+
+
+@dataclass(frozen=True)
 class Booking:
     id: str
     booking_reference: str
     status: BookingStatus
     customer: str
     outbound_flight_id: str
+    # Empty only for a booking stored before passengers were named: it holds one seat.
+    passengers: tuple[Passenger, ...]
+    # The flight's ticket price times the seats, in minor units of `currency`: what the saga charges.
+    total_price: int
+    currency: str
     created_at: datetime
     updated_at: datetime
     status_reason: str | None = None
     checked_in: bool = False
+
+    @property
+    def seats(self) -> int:
+        """Seats the booking takes: one per passenger (one for a booking from before passengers were named)."""
+        return max(1, len(self.passengers))
 
 
 @dataclass(frozen=True)
@@ -86,7 +134,7 @@ class Loyalty:
 class Payment:
     booking_id: str
     status: PaymentStatus
-    # Minor units of `currency`: the flight's ticket price.
+    # Minor units of `currency`: the booking's total price.
     amount: int
     currency: str
     attempts: int = 0

@@ -11,7 +11,7 @@ from aws_lambda_powertools.event_handler.appsync import Router
 from aws_lambda_powertools.utilities.data_classes import AppSyncResolverEvent
 
 from resolvers.config import SERVICE
-from resolvers.correlation import TRACE_HEADER, new_trace_id, valid_trace_id
+from resolvers.correlation import TRACE_HEADER, keys_of_this_invocation, new_trace_id, valid_trace_id
 from resolvers.domain.errors import DomainError, InternalFailure
 from resolvers.domain.identity import Caller
 
@@ -83,9 +83,8 @@ def build_handler(*routers: Router) -> Handler:
         return error_result(error)
 
     @logger.inject_lambda_context
+    @keys_of_this_invocation(logger, correlation_id=correlation_id_of)
     def handler(event: Any, context: Any) -> Any:
-        correlation_id = correlation_id_of(event, context)
-        logger.set_correlation_id(correlation_id)
         try:
             return app.resolve(event, context)
         except Exception as error:
@@ -94,7 +93,7 @@ def build_handler(*routers: Router) -> Handler:
             logger.exception(
                 "Unexpected error", extra={"errorType": InternalFailure.error_type, "retryable": retryable}
             )
-            failure = error_result(InternalFailure(correlation_id, retryable))
+            failure = error_result(InternalFailure(correlation_id_of(event, context), retryable))
             return [failure for _ in event] if isinstance(event, list) else failure
 
     return handler

@@ -1,5 +1,5 @@
-"""Bookings handler: getBooking, listBookings, initBooking, cancelBooking (owners; Admins and IAM for anyone) and
-publishBookingStatus (IAM)."""
+"""Bookings handler: getBooking, listBookings, initBooking, cancelBooking, checkIn (owners; Admins and IAM for
+anyone) and publishBookingStatus (IAM)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from aws_lambda_powertools.event_handler.appsync import Router
 from resolvers.domain.inputs import BookingSearch, NewBooking, PageRequest, booking_status_event, entity_id
 from resolvers.handlers import wire
 from resolvers.handlers.app import build_handler, caller_of
-from resolvers.services import bookings
+from resolvers.services import bookings, check_in
 
 router = Router()
 
@@ -34,6 +34,11 @@ def handle_init_booking(input: Any = None) -> dict[str, Any]:
 @router.resolver(type_name="Mutation", field_name="cancelBooking")
 def handle_cancel_booking(id: Any = None) -> dict[str, Any]:
     return wire.to_graphql(bookings.cancel_booking(caller_of(router), entity_id(id, "id")))
+
+
+@router.resolver(type_name="Mutation", field_name="checkIn")
+def handle_check_in(bookingId: Any = None) -> dict[str, Any]:
+    return wire.to_graphql(check_in.check_in(caller_of(router), entity_id(bookingId, "bookingId")))
 
 
 @router.resolver(type_name="Mutation", field_name="publishBookingStatus")

@@ -24,7 +24,7 @@ def _value(value: Any) -> Any:
         return value.value
     if is_dataclass(value) and not isinstance(value, type):
         return to_graphql(value)
-    if isinstance(value, list):
+    if isinstance(value, list | tuple):
         return [_value(item) for item in value]
     return value
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from resolvers.domain.models import Payment
+from resolvers.ports import Port
 
 
 class PaymentProvider(Protocol):
@@ -20,21 +21,19 @@ class PaymentProvider(Protocol):
         """Give back a capture or release an authorization; None if the booking has no payment."""
         ...
 
-
-_provider: PaymentProvider | None = None
-
-
-def provider() -> PaymentProvider:
-    """The configured provider: the sandbox (the only one so far), kept for the process."""
-    global _provider
-    if _provider is None:
-        from resolvers.payments.sandbox import SandboxProvider
-
-        _provider = SandboxProvider()
-    return _provider
+    def payment(self, booking_id: str) -> Payment | None:
+        """The booking's payment as it is now; None if it has none."""
+        ...
 
 
-def use_provider(replacement: PaymentProvider | None) -> None:
-    """Swap the provider (tests); None goes back to the configured one."""
-    global _provider
-    _provider = replacement
+def _configured_provider() -> PaymentProvider:
+    # The sandbox, the only provider so far.
+    from resolvers.payments.sandbox import SandboxProvider
+
+    return SandboxProvider()
+
+
+_provider: Port[PaymentProvider] = Port(_configured_provider)
+# Swap the provider (tests); None goes back to the configured one.
+use_provider = _provider.use
+provider = _provider.get

@@ -52,6 +52,9 @@ class SandboxProvider:
             raise Conflict(f"Booking {booking_id}'s payment is {payment.status}, not capturable")
         return payment
 
+    def payment(self, booking_id: str) -> Payment | None:
+        return ledger.get_payment(booking_id)
+
     def refund(self, booking_id: str) -> Payment | None:
         payment = ledger.get_payment(booking_id)
         if payment is None:

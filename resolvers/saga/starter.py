@@ -11,11 +11,16 @@ from typing import Any, Protocol
 
 from resolvers import config
 from resolvers.domain.errors import Throttled
+from resolvers.ports import Port
 
 
 class SagaStarter(Protocol):
     def start(self, name: str, execution_input: dict[str, Any]) -> bool:
         """Start an execution named `name`; False if one of that name was started before."""
+        ...
+
+    def is_running(self, name: str) -> bool:
+        """Whether an execution named `name` is running now (the reconciler leaves its booking to it)."""
         ...
 
 
@@ -45,30 +50,42 @@ class StepFunctionsStarter:
             raise
         return True
 
+    def is_running(self, name: str) -> bool:
+        # A Standard workflow's execution ARN is its state machine's with `execution` and the name. An Express
+        # workflow has no such ARN (DescribeExecution knows none of its executions): its executions last 5 minutes
+        # at most, and the reconciler waits longer than that before it settles a booking.
+        arn = f"{self.state_machine_arn.replace(':stateMachine:', ':execution:', 1)}:{name}"
+        try:
+            status = self.client.describe_execution(executionArn=arn)["status"]
+        except (self.client.exceptions.ExecutionDoesNotExist, self.client.exceptions.InvalidArn):
+            return False
+        return bool(status == "RUNNING")
 
-_starter: SagaStarter | None = None
+
+def _configured_starter() -> SagaStarter:
+    arn = os.environ.get(config.STATE_MACHINE_ARN)
+    if not arn:
+        raise config.ConfigError(f"{config.STATE_MACHINE_ARN} is not set and no local saga runner is installed")
+    return StepFunctionsStarter(arn)
 
 
-def use_starter(starter: SagaStarter | None) -> None:
-    """Install how sagas start (the local runtime, tests); None goes back to the configured one."""
-    global _starter
-    _starter = starter
-
-
-def starter() -> SagaStarter:
-    global _starter
-    if _starter is None:
-        arn = os.environ.get(config.STATE_MACHINE_ARN)
-        if not arn:
-            raise config.ConfigError(f"{config.STATE_MACHINE_ARN} is not set and no local saga runner is installed")
-        _starter = StepFunctionsStarter(arn)
-    return _starter
+_starter: Port[SagaStarter] = Port(_configured_starter)
+# Install how sagas start (the local runtime, tests); None goes back to the configured one.
+use_starter = _starter.use
+starter = _starter.get
 
 
 def start_booking_saga(
-    booking_id: str, outbound_flight_id: str, customer: str, payment_token: str, amount: int, currency: str
+    booking_id: str,
+    outbound_flight_id: str,
+    customer: str,
+    payment_token: str,
+    seats: int,
+    amount: int,
+    currency: str,
 ) -> bool:
-    """The input carries what initBooking read and wrote (customer, the flight's price) so no task reads it again."""
+    """The input carries what initBooking read and wrote (customer, seats, the total price) so no task reads it
+    again."""
     return starter().start(
         booking_id,
         {
@@ -76,6 +93,7 @@ def start_booking_saga(
             "outboundFlightId": outbound_flight_id,
             "customer": customer,
             "paymentToken": payment_token,
+            "seats": seats,
             "price": {"amount": amount, "currency": currency},
         },
     )

@@ -2,48 +2,57 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from aws_lambda_powertools import Logger
 
 from resolvers.config import SERVICE
+from resolvers.correlation import keys_of_this_invocation
 from resolvers.services import booking_saga
 
 logger = Logger(service=SERVICE)
+Task = Callable[[dict[str, Any], Any], Any]
 
 
-@logger.inject_lambda_context
+def task(handler: Task) -> Task:
+    """A saga step's handler, logging with the Lambda context and its booking (keys of this invocation only)."""
+    in_context = keys_of_this_invocation(logger, booking_id=lambda event, _: event.get("bookingId"))(handler)
+    return logger.inject_lambda_context(in_context)
+
+
+@task
 def reserve_seat(event: dict[str, Any], context: Any) -> None:
-    booking_saga.reserve_seat(event["bookingId"], event["outboundFlightId"])
+    booking_saga.reserve_seats(event["bookingId"], event["outboundFlightId"], int(event["seats"]))
 
 
-@logger.inject_lambda_context
+@task
 def collect_payment(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return booking_saga.collect_payment(
         event["bookingId"], event["outboundFlightId"], event["paymentToken"], event.get("price")
     )
 
 
-@logger.inject_lambda_context
+@task
 def confirm_booking(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return booking_saga.confirm_booking(event["bookingId"], event["payment"], event.get("customer"))
 
 
-@logger.inject_lambda_context
+@task
 def notify_booking(event: dict[str, Any], context: Any) -> None:
     booking_saga.notify_booking(event["bookingId"], event.get("booking"))
 
 
-@logger.inject_lambda_context
+@task
 def refund_payment(event: dict[str, Any], context: Any) -> None:
     booking_saga.refund_payment(event["bookingId"])
 
 
-@logger.inject_lambda_context
+@task
 def cancel_booking(event: dict[str, Any], context: Any) -> None:
     booking_saga.fail_booking(event["bookingId"], event.get("error"), event.get("customer"))
 
 
-@logger.inject_lambda_context
+@task
 def release_seat(event: dict[str, Any], context: Any) -> None:
-    booking_saga.release_seat(event["bookingId"], event["outboundFlightId"])
+    booking_saga.release_seats(event["bookingId"], event["outboundFlightId"], int(event["seats"]))

@@ -12,7 +12,7 @@ from typing import Any
 
 from resolvers import events
 from resolvers.domain.errors import BookingSettled, Conflict, NotFound
-from resolvers.domain.models import Booking, BookingStatus, PaymentStatus
+from resolvers.domain.models import Booking, BookingStatus, Passenger, PaymentStatus
 from resolvers.notifications import notifier
 from resolvers.payments import provider as payment_provider
 from resolvers.store import bookings as booking_store
@@ -27,6 +27,8 @@ FAILURE_REASONS = {
     "TransientPaymentError": "The payment could not be processed; no money was taken",
     "PaymentTimeout": "The payment provider did not answer in time; no money was taken",
     "States.Timeout": "The booking took too long to complete; no money was taken",
+    # Set by the reconciler (services/reconciler.py) on a booking whose saga stopped (a crash) before settling it.
+    "BookingAbandoned": "The booking was interrupted before it could complete; any payment taken was refunded",
 }
 DEFAULT_REASON = "The booking could not be completed; no money was taken"
 
@@ -46,6 +48,11 @@ def booking_state(booking: Booking) -> dict[str, Any]:
         "status": str(booking.status),
         "customer": booking.customer,
         "outboundFlightId": booking.outbound_flight_id,
+        "passengers": [
+            {"firstName": p.first_name, "lastName": p.last_name, "seat": p.seat} for p in booking.passengers
+        ],
+        "totalPrice": booking.total_price,
+        "currency": booking.currency,
         "createdAt": booking.created_at.isoformat(),
         "updatedAt": booking.updated_at.isoformat(),
         "statusReason": booking.status_reason,
@@ -60,6 +67,12 @@ def booking_of_state(state: dict[str, Any]) -> Booking:
         status=BookingStatus(state["status"]),
         customer=state["customer"],
         outbound_flight_id=state["outboundFlightId"],
+        passengers=tuple(
+            Passenger(first_name=p["firstName"], last_name=p["lastName"], seat=p.get("seat"))
+            for p in state.get("passengers") or []
+        ),
+        total_price=int(state.get("totalPrice") or 0),
+        currency=str(state.get("currency") or ""),
         created_at=datetime.fromisoformat(state["createdAt"]),
         updated_at=datetime.fromisoformat(state["updatedAt"]),
         status_reason=state.get("statusReason"),
@@ -67,39 +80,28 @@ def booking_of_state(state: dict[str, Any]) -> Booking:
     )
 
 
-def reserve_seat(booking_id: str, flight_id: str) -> None:
-    """Take the booking's seat, in a transaction that also checks the booking is still PENDING: a second run of
-    a settled booking's execution ends here (BookingSettled) without taking a seat."""
-    flight_store.reserve_seat(flight_id, booking_id, while_pending=True)
+def reserve_seats(booking_id: str, flight_id: str, seats: int) -> None:
+    """Take the booking's seats (one per passenger, all or none), in a transaction that also checks the booking is
+    still PENDING: a second run of a settled booking's execution ends here (BookingSettled) without taking any."""
+    flight_store.reserve_seats(flight_id, booking_id, seats, while_pending=True)
 
 
 def collect_payment(
     booking_id: str, flight_id: str, payment_token: str, price: dict[str, Any] | None = None
 ) -> dict[str, Any]:
-    """Authorize and capture the flight's price: the one initBooking read from the flight and put in the execution
-    input (`price`: amount, currency), or the flight's when an input has none; never the client's."""
+    """Authorize and capture the booking's total price: the one initBooking computed from the flight's ticket price
+    and the passengers and put in the execution input (`price`: amount, currency), or the stored booking's when an
+    input has none; never the client's."""
     booking = _booking(booking_id)
     if booking.status is not BookingStatus.PENDING:
         # Settled by another run of this booking's saga: that run owns the outcome; this one takes no money.
         raise BookingSettled(f"Booking {booking_id} is {booking.status}; no payment is collected for it")
     if price is None:
-        flight = flight_store.require_flight(flight_id)
-        price = {"amount": flight.ticket_price, "currency": flight.ticket_currency}
+        price = {"amount": booking.total_price, "currency": booking.currency}
     provider = payment_provider()
     provider.authorize(booking_id, payment_token, int(price["amount"]), str(price["currency"]))
     payment = provider.capture(booking_id)
-    events.publish(
-        events.DomainEvent(
-            events.PAYMENT_PROCESSED,
-            {
-                "bookingId": booking_id,
-                "customer": booking.customer,
-                "amount": payment.amount,
-                "currency": payment.currency,
-            },
-            subject=booking_id,
-        )
-    )
+    events.publish(events.payment_processed(booking_id, booking.customer, payment.amount, payment.currency))
     return {"amount": payment.amount, "currency": payment.currency}
 
 
@@ -109,27 +111,14 @@ def confirm_booking(booking_id: str, payment: dict[str, Any], customer: str | No
     try:
         if customer is None:
             customer = _booking(booking_id).customer
-        booking = booking_store.set_status(booking_id, customer, {BookingStatus.PENDING}, BookingStatus.CONFIRMED)
+        booking = booking_store.set_status(booking_id, customer, BookingStatus.CONFIRMED)
     except booking_store.StatusConflict as conflict:
         if conflict.current is None:
             raise NotFound(f"Booking {booking_id} does not exist") from conflict
         booking = conflict.current
     if booking.status is not BookingStatus.CONFIRMED:
         raise Conflict(f"Booking {booking_id} is {booking.status}; it cannot be confirmed")
-    events.publish(
-        events.DomainEvent(
-            events.BOOKING_CONFIRMED,
-            {
-                "bookingId": booking.id,
-                "customer": booking.customer,
-                "outboundFlightId": booking.outbound_flight_id,
-                "bookingReference": booking.booking_reference,
-                "amount": payment["amount"],
-                "currency": payment["currency"],
-            },
-            subject=booking.id,
-        )
-    )
+    events.publish(events.booking_confirmed(booking, payment["amount"], payment["currency"]))
     return booking_state(booking)
 
 
@@ -146,13 +135,7 @@ def refund_payment(booking_id: str) -> None:
     payment = payment_provider().refund(booking_id)
     # A declined card or no payment at all: nothing was refunded, so no payment.refunded.
     if payment is not None and payment.status in GIVEN_BACK:
-        events.publish(
-            events.DomainEvent(
-                events.PAYMENT_REFUNDED,
-                {"bookingId": booking_id, "amount": payment.amount, "currency": payment.currency},
-                subject=booking_id,
-            )
-        )
+        events.publish(events.payment_refunded(booking_id, payment.amount, payment.currency))
 
 
 def failure_reason(error: dict[str, Any] | None) -> str:
@@ -168,25 +151,13 @@ def fail_booking(booking_id: str, error: dict[str, Any] | None, customer: str | 
     try:
         if customer is None:
             customer = _booking(booking_id).customer
-        booking = booking_store.set_status(
-            booking_id,
-            customer,
-            {BookingStatus.PENDING, BookingStatus.CONFIRMED},
-            BookingStatus.FAILED,
-            failure_reason(error),
-        )
+        booking = booking_store.set_status(booking_id, customer, BookingStatus.FAILED, failure_reason(error))
     except booking_store.StatusConflict as conflict:
         if conflict.current is None or conflict.current.status is not BookingStatus.FAILED:
             raise
         booking = conflict.current
-    events.publish(
-        events.DomainEvent(
-            events.BOOKING_FAILED,
-            {"bookingId": booking.id, "customer": booking.customer, "statusReason": booking.status_reason},
-            subject=booking.id,
-        )
-    )
+    events.publish(events.booking_failed(booking))
 
 
-def release_seat(booking_id: str, flight_id: str) -> None:
-    flight_store.release_seat(flight_id, booking_id)
+def release_seats(booking_id: str, flight_id: str, seats: int) -> None:
+    flight_store.release_seats(flight_id, booking_id, seats)

@@ -34,6 +34,7 @@ from resolvers.notifications import notifier
 from resolvers.payments import provider as payment_provider
 from resolvers.services import catalog
 from resolvers.store import bookings as booking_store
+from resolvers.store import check_in as check_in_store
 from resolvers.store import flights as flight_store
 
 # How long an idempotency key is remembered: well past any client's retry window.
@@ -71,13 +72,16 @@ def _booking_customer(caller: Caller, requested: str | None) -> str:
 def _request_hash(customer: str, new: NewBooking) -> str:
     import hashlib  # initBooking only, like the rest of the write path: kept off the cold start of reads
 
-    request = {"customer": customer, "flight": new.outbound_flight_id, "token": new.payment_token}
+    request = {
+        "customer": customer,
+        "flight": new.outbound_flight_id,
+        "token": new.payment_token,
+        "passengers": [[p.first_name, p.last_name] for p in new.passengers],
+    }
     return hashlib.sha256(json.dumps(request, sort_keys=True).encode()).hexdigest()
 
 
-def _replay(
-    booking_id: str, request_hash: str, expected_hash: str, payment_token: str, flight: Flight | None = None
-) -> Booking:
+def _replay(booking_id: str, request_hash: str, expected_hash: str, payment_token: str) -> Booking:
     """The answer to a repeated request: the same booking, and its saga started (once) if still pending."""
     if request_hash != expected_hash:
         raise IdempotencyConflict("This idempotencyKey was used for a different booking request")
@@ -86,12 +90,12 @@ def _replay(
         raise Conflict("The booking for this idempotencyKey is being written; try again")
     if booking.status is BookingStatus.PENDING:
         # A first call may have stopped after writing the booking: finish its work, which is idempotent.
-        _announce(booking, payment_token, flight or catalog.require_flight(booking.outbound_flight_id))
+        _announce(booking, payment_token)
     return booking
 
 
-def _refusal(flight: Flight | None, flight_id: str, now: datetime) -> DomainError | None:
-    """Why a new booking of this flight is refused now, if it is."""
+def _refusal(flight: Flight | None, flight_id: str, seats: int, now: datetime) -> DomainError | None:
+    """Why a new booking of `seats` seats on this flight is refused now, if it is."""
     if flight is None:
         return NotFound(f"Flight {flight_id} does not exist")
     if flight.status is FlightStatus.CANCELLED:
@@ -100,22 +104,13 @@ def _refusal(flight: Flight | None, flight_id: str, now: datetime) -> DomainErro
         return ValidationError("input.outboundFlightId", "this flight has departed")
     if flight.seats_available <= 0:
         return SeatsUnavailable(f"Flight {flight.id} has no seats left")
+    if flight.seats_available < seats:
+        return SeatsUnavailable(f"Flight {flight.id} has only {flight.seats_available} seat(s) left, not {seats}")
     return None
 
 
-def _announce(booking: Booking, payment_token: str, flight: Flight) -> None:
-    events.publish(
-        events.DomainEvent(
-            events.BOOKING_CREATED,
-            {
-                "bookingId": booking.id,
-                "customer": booking.customer,
-                "outboundFlightId": booking.outbound_flight_id,
-                "bookingReference": booking.booking_reference,
-            },
-            subject=booking.id,
-        )
-    )
+def _announce(booking: Booking, payment_token: str) -> None:
+    events.publish(events.booking_created(booking))
     from resolvers.saga.starter import start_booking_saga
 
     # PENDING reaches subscribers before the saga can publish what follows it.
@@ -125,8 +120,9 @@ def _announce(booking: Booking, payment_token: str, flight: Flight) -> None:
         booking.outbound_flight_id,
         booking.customer,
         payment_token,
-        flight.ticket_price,
-        flight.ticket_currency,
+        booking.seats,
+        booking.total_price,
+        booking.currency,
     )
 
 
@@ -140,7 +136,7 @@ def init_booking(caller: Caller, new: NewBooking) -> Booking:
     request_hash = _request_hash(customer, new)
     flight = catalog.get_flight(new.outbound_flight_id)
     now = datetime.now(UTC)
-    refusal = _refusal(flight, new.outbound_flight_id, now)
+    refusal = _refusal(flight, new.outbound_flight_id, len(new.passengers), now)
     if refusal is not None:
         # A repeat of a request that booked (the flight may since have filled up, with its own booking): the same
         # answer as the first time.
@@ -159,6 +155,9 @@ def init_booking(caller: Caller, new: NewBooking) -> Booking:
             status=BookingStatus.PENDING,
             customer=customer,
             outbound_flight_id=flight.id,
+            passengers=new.passengers,
+            total_price=flight.ticket_price * len(new.passengers),
+            currency=flight.ticket_currency,
             created_at=now,
             updated_at=now,
         )
@@ -167,8 +166,8 @@ def init_booking(caller: Caller, new: NewBooking) -> Booking:
         except booking_store.ReferenceTaken:
             continue
         except booking_store.DuplicateRequest as twin:
-            return _replay(twin.booking_id, twin.request_hash, request_hash, new.payment_token, flight)
-        _announce(booking, new.payment_token, flight)
+            return _replay(twin.booking_id, twin.request_hash, request_hash, new.payment_token)
+        _announce(booking, new.payment_token)
         return booking
     raise Conflict("Could not allot a booking reference; try again")
 
@@ -180,7 +179,8 @@ def _new_id() -> str:
 
 
 def cancel_booking(caller: Caller, booking_id: str) -> Booking:
-    """Cancel a CONFIRMED booking: status CANCELLED, then refund, seat back and (through the event) points back.
+    """Cancel a CONFIRMED booking: status CANCELLED, then refund of the total, every seat back and (through the
+    event) points back.
 
     Every step after the status change is idempotent and runs on every call, so cancelling again answers the
     same booking and finishes whatever an interrupted call left undone.
@@ -193,7 +193,7 @@ def cancel_booking(caller: Caller, booking_id: str) -> Booking:
     if booking.status is BookingStatus.CONFIRMED:
         reason = "Cancelled by an administrator" if caller.customer != booking.customer else "Cancelled by the customer"
         try:
-            booking = booking_store.change_status(booking, {BookingStatus.CONFIRMED}, BookingStatus.CANCELLED, reason)
+            booking = booking_store.change_status(booking, BookingStatus.CANCELLED, reason)
         except booking_store.StatusConflict as conflict:
             if conflict.current is None or conflict.current.status is not BookingStatus.CANCELLED:
                 raise
@@ -202,21 +202,14 @@ def cancel_booking(caller: Caller, booking_id: str) -> Booking:
         raise BookingNotCancellable(f"Only a CONFIRMED booking can be cancelled; this one is {booking.status}")
 
     payment = payment_provider().refund(booking.id)
-    flight_store.release_seat(booking.outbound_flight_id, booking.id)
-    cancelled = events.DomainEvent(
-        events.BOOKING_CANCELLED,
-        {"bookingId": booking.id, "customer": booking.customer, "outboundFlightId": booking.outbound_flight_id},
-        subject=booking.id,
+    flight_store.release_seats(booking.outbound_flight_id, booking.id, booking.seats)
+    # A checked-in booking also gives its seats back to the seat map.
+    check_in_store.release_seats(
+        booking.outbound_flight_id, booking.id, [passenger.seat for passenger in booking.passengers if passenger.seat]
     )
+    cancelled = events.booking_cancelled(booking)
     if payment is not None and payment.status in (PaymentStatus.REFUNDED, PaymentStatus.VOIDED):
-        events.publish(
-            events.DomainEvent(
-                events.PAYMENT_REFUNDED,
-                {"bookingId": booking.id, "amount": payment.amount, "currency": payment.currency},
-                subject=booking.id,
-            ),
-            cancelled,
-        )
+        events.publish(events.payment_refunded(booking.id, payment.amount, payment.currency), cancelled)
     else:
         events.publish(cancelled)
     notifier().booking_status(booking)

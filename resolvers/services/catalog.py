@@ -87,19 +87,5 @@ def delay_flight(caller: Caller, request: FlightDelayRequest) -> FlightDelay:
         affected_bookings=sum(1 for booking in holders if booking.status is BookingStatus.CONFIRMED),
         occurred_at=datetime.now(UTC),
     )
-    events.publish(
-        events.DomainEvent(
-            events.FLIGHT_DELAYED,
-            {
-                "flightId": delay.flight_id,
-                "flightNumber": delay.flight_number,
-                "departureAirportCode": delay.departure_airport_code,
-                "delayMinutes": delay.delay_minutes,
-                "reason": delay.reason,
-                "departureDateTime": delay.departure_date_time.isoformat(),
-                "affectedBookings": delay.affected_bookings,
-            },
-            subject=f"{delay.flight_id}:{delay.delay_minutes}",
-        )
-    )
+    events.publish(events.flight_delayed(delay))
     return delay

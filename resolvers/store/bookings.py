@@ -9,9 +9,17 @@ from pynamodb.exceptions import UpdateError
 from pynamodb.transactions import TransactWrite
 
 from resolvers.domain.errors import Conflict
-from resolvers.domain.models import Booking, BookingStatus, Page
+from resolvers.domain.models import BOOKING_TRANSITIONS, BoardingPass, Booking, BookingStatus, Page, Passenger
 from resolvers.store import keys, pagination
-from resolvers.store.models import BookingItem, IdempotencyItem, ReferenceItem, TableItem
+from resolvers.store.models import (
+    BoardingPassAttribute,
+    BookingItem,
+    FlightItem,
+    IdempotencyItem,
+    PassengerAttribute,
+    ReferenceItem,
+    TableItem,
+)
 from resolvers.store.table import ensure_bound
 from resolvers.store.transactions import ConditionFailed, transact_write
 
@@ -19,7 +27,65 @@ _BY_CUSTOMER_KEYS = ("PK", "SK", "GSI1PK", "GSI1SK")
 _BY_STATUS_KEYS = ("PK", "SK", "GSI2PK", "GSI2SK")
 
 
-def _to_booking(item: BookingItem) -> Booking:
+# A flight's ticket price and currency, by flight id.
+_Prices = dict[str, tuple[int, str]]
+
+
+def _legacy_prices(items: list[BookingItem]) -> _Prices:
+    """Bookings stored before passengers were named carry no price: they took one seat at their flight's ticket
+    price (which never changes), read here in one BatchGetItem. New bookings need no read."""
+    flight_ids = list(dict.fromkeys(item.outbound_flight_id for item in items if item.total_price is None))
+    if not flight_ids:
+        return {}
+    found = FlightItem.batch_get([keys.flight(flight_id) for flight_id in flight_ids])
+    return {flight.flight_id: (int(flight.ticket_price), flight.ticket_currency) for flight in found}
+
+
+def _to_passenger(attribute: PassengerAttribute) -> Passenger:
+    issued = attribute.boarding_pass
+    return Passenger(
+        first_name=attribute.first_name,
+        last_name=attribute.last_name,
+        seat=attribute.seat,
+        boarding_pass=None
+        if issued is None
+        else BoardingPass(
+            passenger_name=issued.passenger_name,
+            flight_number=issued.flight_number,
+            seat=issued.seat,
+            boarding_group=issued.boarding_group,
+            sequence_number=int(issued.sequence_number),
+            barcode=issued.barcode,
+        ),
+    )
+
+
+def passenger_attribute(passenger: Passenger) -> PassengerAttribute:
+    issued = passenger.boarding_pass
+    return PassengerAttribute(
+        first_name=passenger.first_name,
+        last_name=passenger.last_name,
+        seat=passenger.seat,
+        boarding_pass=None
+        if issued is None
+        else BoardingPassAttribute(
+            passenger_name=issued.passenger_name,
+            flight_number=issued.flight_number,
+            seat=issued.seat,
+            boarding_group=issued.boarding_group,
+            sequence_number=issued.sequence_number,
+            barcode=issued.barcode,
+        ),
+    )
+
+
+def to_booking(item: BookingItem, prices: _Prices | None = None) -> Booking:
+    if item.total_price is None:
+        total_price, currency = (prices if prices is not None else _legacy_prices([item])).get(
+            item.outbound_flight_id, (0, "")
+        )
+    else:
+        total_price, currency = int(item.total_price), item.currency or ""
     return Booking(
         id=item.booking_id,
         booking_reference=item.booking_reference,
@@ -27,10 +93,18 @@ def _to_booking(item: BookingItem) -> Booking:
         status_reason=item.status_reason,
         customer=item.customer,
         outbound_flight_id=item.outbound_flight_id,
+        passengers=tuple(_to_passenger(passenger) for passenger in item.passengers or []),
+        total_price=total_price,
+        currency=currency,
         checked_in=bool(item.checked_in),
         created_at=item.created_at,
         updated_at=item.updated_at,
     )
+
+
+def _to_bookings(items: list[BookingItem]) -> list[Booking]:
+    prices = _legacy_prices(items)
+    return [to_booking(item, prices) for item in items]
 
 
 def _to_item(booking: Booking) -> BookingItem:
@@ -42,12 +116,17 @@ def _to_item(booking: Booking) -> BookingItem:
         gsi1sk=keys.customer_booking(booking.id),
         gsi2pk=keys.customer_status(booking.customer, booking.status),
         gsi2sk=keys.customer_booking(booking.id),
+        gsi3pk=keys.status(booking.status),
+        gsi3sk=keys.status_change(booking.updated_at, booking.id),
         booking_id=booking.id,
         booking_reference=booking.booking_reference,
         status=str(booking.status),
         status_reason=booking.status_reason,
         customer=booking.customer,
         outbound_flight_id=booking.outbound_flight_id,
+        passengers=[passenger_attribute(passenger) for passenger in booking.passengers],
+        total_price=booking.total_price,
+        currency=booking.currency,
         checked_in=booking.checked_in,
         created_at=booking.created_at,
         updated_at=booking.updated_at,
@@ -58,7 +137,7 @@ def get_booking(booking_id: str) -> Booking | None:
     ensure_bound()
     pk, sk = keys.booking(booking_id)
     try:
-        return _to_booking(BookingItem.get(pk, sk))
+        return to_booking(BookingItem.get(pk, sk))
     except BookingItem.DoesNotExist:
         return None
 
@@ -89,7 +168,7 @@ def list_customer_bookings(customer: str, status: BookingStatus | None, limit: i
         else TableItem.gsi2sk.startswith(keys.BOOKING),
         scan_index_forward=False,
     )
-    return Page(items=[_to_booking(item) for item in items if isinstance(item, BookingItem)], next_token=next_token)
+    return Page(items=_to_bookings([item for item in items if isinstance(item, BookingItem)]), next_token=next_token)
 
 
 class DuplicateRequest(Exception):
@@ -160,18 +239,16 @@ def create_booking(booking: Booking, idempotency_key: str, request_hash: str, ex
     raise Conflict("The booking could not be written: too much contention, try again")
 
 
-def change_status(
-    booking: Booking, allowed_from: set[BookingStatus], to: BookingStatus, reason: str | None = None
-) -> Booking:
-    """Move a booking to `to` if its status is one of `allowed_from`; raises StatusConflict otherwise."""
-    return set_status(booking.id, booking.customer, allowed_from, to, reason)
+def change_status(booking: Booking, to: BookingStatus, reason: str | None = None) -> Booking:
+    """Move a booking to `to` if the lifecycle allows it from its status now (BOOKING_TRANSITIONS); raises
+    StatusConflict otherwise."""
+    return set_status(booking.id, booking.customer, to, reason)
 
 
-def set_status(
-    booking_id: str, customer: str, allowed_from: set[BookingStatus], to: BookingStatus, reason: str | None = None
-) -> Booking:
+def set_status(booking_id: str, customer: str, to: BookingStatus, reason: str | None = None) -> Booking:
     """change_status by id and customer, without having read the booking: one conditional UpdateItem, whose answer
     (every attribute, as written) is the booking returned. Raises StatusConflict (after one read) otherwise."""
+    allowed_from = BOOKING_TRANSITIONS[to]
     ensure_bound()
     pk, sk = keys.booking(booking_id)
     item = BookingItem(pk, sk)
@@ -179,6 +256,8 @@ def set_status(
     actions: list[Any] = [
         BookingItem.status.set(str(to)),
         BookingItem.gsi2pk.set(keys.customer_status(customer, to)),
+        BookingItem.gsi3pk.set(keys.status(to)),
+        BookingItem.gsi3sk.set(keys.status_change(now, booking_id)),
         BookingItem.updated_at.set(now),
     ]
     actions.append(BookingItem.status_reason.set(reason) if reason else BookingItem.status_reason.remove())
@@ -191,7 +270,20 @@ def set_status(
         if exc.cause_response_code == "ConditionalCheckFailedException":
             raise StatusConflict(get_booking(booking_id)) from exc
         raise
-    return _to_booking(item)
+    return to_booking(item)
+
+
+def bookings_changed(
+    status: BookingStatus, before: datetime, since: datetime | None = None, limit: int | None = None
+) -> list[Booking]:
+    """Bookings in `status` whose last change was before `before` (and at or after `since`), oldest first: Query
+    pages of GSI3 (the reconciler's reads; never a Scan)."""
+    ensure_bound()
+    upper = TableItem.gsi3sk < keys.iso(before)
+    condition = TableItem.gsi3sk.between(keys.iso(since), keys.iso(before)) if since is not None else upper
+    # A key sorts after its second's bare ISO text ("…Z#<id>" > "…Z"): both bounds select by whole seconds.
+    found = TableItem.gsi3.query(keys.status(status), condition, limit=limit)
+    return [to_booking(item) for item in found if isinstance(item, BookingItem)]
 
 
 def get_bookings(booking_ids: list[str]) -> list[Booking]:
@@ -199,4 +291,4 @@ def get_bookings(booking_ids: list[str]) -> list[Booking]:
     ensure_bound()
     if not booking_ids:
         return []
-    return [_to_booking(item) for item in BookingItem.batch_get([keys.booking(b) for b in dict.fromkeys(booking_ids)])]
+    return _to_bookings(list(BookingItem.batch_get([keys.booking(b) for b in dict.fromkeys(booking_ids)])))

@@ -134,27 +134,27 @@ def search_route(
     return Page(items=[_to_flight(item) for item in items if isinstance(item, FlightItem)], next_token=next_token)
 
 
-def reserve_seat(flight_id: str, booking_id: str, *, while_pending: bool = False) -> bool:
-    """Take one seat for a booking. True if taken now, False if this booking already holds one.
+def reserve_seats(flight_id: str, booking_id: str, seats: int, *, while_pending: bool = False) -> bool:
+    """Take a booking's `seats` seats, all or none. True if taken now, False if this booking already holds them.
 
-    One transaction: the booking's hold is created only if absent, and the counter only goes down while
-    seats are left, so concurrent or repeated calls never oversell and never take two seats for one booking.
-    With `while_pending`, the same transaction also checks that the booking is still PENDING and raises
-    BookingSettled if it is not: a second run of a settled booking's saga (Express runs at least once) takes
-    no seat. Raises Conflict (retryable) if concurrent transactions keep cancelling it.
+    One transaction: the booking's hold is created only if absent, and the counter goes down by `seats` only while
+    at least that many are left, so concurrent or repeated calls never oversell, never take a booking's seats twice
+    and never take some of them. With `while_pending`, the same transaction also checks that the booking is still
+    PENDING and raises BookingSettled if it is not: a second run of a settled booking's saga (Express runs at least
+    once) takes no seat. Raises Conflict (retryable) if concurrent transactions keep cancelling it.
     """
     ensure_bound()
     flight_pk, flight_sk = keys.flight(flight_id)
     hold_pk, hold_sk = keys.seat_hold(flight_id, booking_id)
     flight = FlightItem(flight_pk, flight_sk)
-    hold = SeatHoldItem(hold_pk, hold_sk, booking_id=booking_id, created_at=datetime.now(UTC))
+    hold = SeatHoldItem(hold_pk, hold_sk, booking_id=booking_id, seats=seats, created_at=datetime.now(UTC))
 
     def build(transaction: TransactWrite) -> None:
         transaction.save(hold, condition=TableItem.pk.does_not_exist())
         transaction.update(
             flight,
-            actions=[FlightItem.seats_available.add(-1)],
-            condition=TableItem.pk.exists() & (FlightItem.seats_available > 0),
+            actions=[FlightItem.seats_available.add(-seats)],
+            condition=TableItem.pk.exists() & (FlightItem.seats_available >= seats),
         )
         if while_pending:
             booking_pk, booking_sk = keys.booking(booking_id)
@@ -163,7 +163,7 @@ def reserve_seat(flight_id: str, booking_id: str, *, while_pending: bool = False
             )
 
     try:
-        transact_write(build, what=f"Reserving a seat on flight {flight_id}")
+        transact_write(build, what=f"Reserving {seats} seat(s) on flight {flight_id}")
     except ConditionFailed as failed:
         # PynamoDB sends a transaction's condition checks first, then deletes, puts and updates, whatever the order
         # they were added in: the cancellation reasons come in that order.
@@ -174,29 +174,42 @@ def reserve_seat(flight_id: str, booking_id: str, *, while_pending: bool = False
             return False
         if get_flight(flight_id) is None:
             raise NotFound(f"Flight {flight_id} does not exist") from failed
-        raise SeatsUnavailable(f"Flight {flight_id} has no seats left") from failed
+        raise SeatsUnavailable(f"Flight {flight_id} has fewer than {seats} seat(s) left") from failed
     return True
 
 
-def release_seat(flight_id: str, booking_id: str) -> bool:
-    """Give back the seat a booking holds. True if given back now, False if it was already given back."""
+def release_seats(flight_id: str, booking_id: str, seats: int) -> bool:
+    """Give back the `seats` seats a booking holds. True if given back now, False if already given back.
+
+    The hold records how many seats it took (none recorded: one, from before multi-passenger bookings); a release
+    of another number gives nothing back and raises SeatNotReserved, so seats are never created or lost.
+    """
     ensure_bound()
     flight_pk, flight_sk = keys.flight(flight_id)
     hold_pk, hold_sk = keys.seat_hold(flight_id, booking_id)
+    held = SeatHoldItem.seats == seats
+    if seats == 1:
+        held = held | SeatHoldItem.seats.does_not_exist()
 
     def build(transaction: TransactWrite) -> None:
-        transaction.delete(SeatHoldItem(hold_pk, hold_sk), condition=TableItem.pk.exists())
+        transaction.delete(SeatHoldItem(hold_pk, hold_sk), condition=TableItem.pk.exists() & held)
         transaction.update(
             FlightItem(flight_pk, flight_sk),
-            actions=[FlightItem.seats_available.add(1)],
+            actions=[FlightItem.seats_available.add(seats)],
             condition=TableItem.pk.exists() & (FlightItem.seats_available < FlightItem.seat_capacity),
         )
 
     try:
-        transact_write(build, what=f"Releasing a seat on flight {flight_id}")
+        transact_write(build, what=f"Releasing {seats} seat(s) on flight {flight_id}")
     except ConditionFailed as failed:
         if failed.at(0):
-            return False
+            try:
+                hold = SeatHoldItem.get(hold_pk, hold_sk, consistent_read=True)
+            except SeatHoldItem.DoesNotExist:
+                return False
+            raise SeatNotReserved(
+                f"Booking {booking_id} holds {int(hold.seats or 1)} seat(s) on flight {flight_id}, not {seats}"
+            ) from failed
         raise SeatNotReserved(f"Flight {flight_id} has no seat taken to give back") from failed
     return True
 
@@ -242,3 +255,14 @@ def seat_holders(flight_id: str) -> list[str]:
         for item in TableItem.query(pk, TableItem.sk.startswith(keys.SEAT))
         if isinstance(item, SeatHoldItem)
     ]
+
+
+def holds_seat(flight_id: str, booking_id: str) -> bool:
+    """Whether a booking holds a seat on a flight: one GetItem of its hold."""
+    ensure_bound()
+    pk, sk = keys.seat_hold(flight_id, booking_id)
+    try:
+        SeatHoldItem.get(pk, sk, consistent_read=True)
+    except SeatHoldItem.DoesNotExist:
+        return False
+    return True

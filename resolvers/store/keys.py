@@ -11,11 +11,16 @@ BOOKING = "BOOKING#"
 CUSTOMER = "CUSTOMER#"
 ROUTE = "ROUTE#"
 SEAT = "SEAT#"
+# A seat of the flight's seat map given to a passenger at check-in (not a prefix of SEAT#: its queries miss them).
+SEAT_MAP = "SEATMAP#"
+# The seat a booking's passenger was given, under the booking: one per passenger, so no passenger gets two.
+PASSENGER_SEAT = "CHECKIN#"
 REFERENCE = "REFERENCE#"
 IDEMPOTENCY = "IDEMPOTENCY#"
 PAYMENT = "PAYMENT"
 LOYALTY = "LOYALTY"
 LOYALTY_ENTRY = "LOYALTY#"
+STATUS = "STATUS#"
 
 
 def iso(moment: datetime) -> str:
@@ -43,6 +48,14 @@ def seat_hold(flight_id: str, booking_id: str) -> tuple[str, str]:
     return f"{FLIGHT}{flight_id}", f"{SEAT}{booking_id}"
 
 
+def assigned_seat(flight_id: str, seat: str) -> tuple[str, str]:
+    return f"{FLIGHT}{flight_id}", f"{SEAT_MAP}{seat}"
+
+
+def passenger_seat(booking_id: str, passenger: int) -> tuple[str, str]:
+    return f"{BOOKING}{booking_id}", f"{PASSENGER_SEAT}{passenger}"
+
+
 def booking(booking_id: str) -> tuple[str, str]:
     return f"{BOOKING}{booking_id}", f"{BOOKING}{booking_id}"
 
@@ -53,6 +66,15 @@ def customer(customer_id: str) -> str:
 
 def customer_status(customer_id: str, status: BookingStatus) -> str:
     return f"{CUSTOMER}{customer_id}#STATUS#{status}"
+
+
+def status(status: BookingStatus) -> str:
+    return f"{STATUS}{status}"
+
+
+def status_change(changed_at: datetime, booking_id: str) -> str:
+    """Sorts a status's bookings by when they last changed; ISO text, so a time compares as a prefix."""
+    return f"{iso(changed_at)}#{booking_id}"
 
 
 def customer_booking(booking_id: str) -> str:

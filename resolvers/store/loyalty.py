@@ -23,6 +23,16 @@ def get_points(customer: str) -> int:
         return 0
 
 
+def ledger_entries(customer_bookings: list[tuple[str, str]]) -> dict[str, bool]:
+    """The bookings among (customer, booking id) pairs that have a ledger entry, each with whether it is reversed (a
+    reversal's tombstone included): BatchGetItem, 100 keys a call."""
+    ensure_bound()
+    if not customer_bookings:
+        return {}
+    wanted = [keys.loyalty_entry(customer, booking_id) for customer, booking_id in dict.fromkeys(customer_bookings)]
+    return {item.booking_id: bool(item.reversed) for item in LoyaltyEntryItem.batch_get(wanted)}
+
+
 def add_points(customer: str, booking_id: str, points: int) -> bool:
     """Credit a booking's points once. True if credited now, False if this booking was already credited."""
     ensure_bound()

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pynamodb.attributes import (
     BooleanAttribute,
     DiscriminatorAttribute,
+    ListAttribute,
+    MapAttribute,
     NumberAttribute,
     TTLAttribute,
     UnicodeAttribute,
@@ -38,6 +40,18 @@ class Gsi2(GlobalSecondaryIndex["TableItem"]):
     gsi2sk = UnicodeAttribute(range_key=True, attr_name="GSI2SK")
 
 
+class Gsi3(GlobalSecondaryIndex["TableItem"]):
+    """Bookings by status and last change, oldest first: what the reconciler settles (PENDING for too long) and
+    checks (CONFIRMED lately, credited with their points)."""
+
+    class Meta:
+        index_name = "GSI3"
+        projection = AllProjection()
+
+    gsi3pk = UnicodeAttribute(hash_key=True, attr_name="GSI3PK")
+    gsi3sk = UnicodeAttribute(range_key=True, attr_name="GSI3SK")
+
+
 class TableItem(Model):
     class Meta:
         table_name = DEFAULT_TABLE_NAME
@@ -51,11 +65,14 @@ class TableItem(Model):
     gsi1sk = UnicodeAttribute(null=True, attr_name="GSI1SK")
     gsi2pk = UnicodeAttribute(null=True, attr_name="GSI2PK")
     gsi2sk = UnicodeAttribute(null=True, attr_name="GSI2SK")
+    gsi3pk = UnicodeAttribute(null=True, attr_name="GSI3PK")
+    gsi3sk = UnicodeAttribute(null=True, attr_name="GSI3SK")
     # DynamoDB deletes an item some time after this instant (idempotency records).
     expires_at = TTLAttribute(null=True, attr_name="expiresAt")
 
     gsi1 = Gsi1()
     gsi2 = Gsi2()
+    gsi3 = Gsi3()
 
 
 class FlightItem(TableItem, discriminator="Flight"):
@@ -75,13 +92,51 @@ class FlightItem(TableItem, discriminator="Flight"):
     seats_available = NumberAttribute(attr_name="seatsAvailable")
     status = UnicodeAttribute(attr_name="status")
     delay_minutes = NumberAttribute(attr_name="delayMinutes", default=0)
+    # Passengers checked in so far: each check-in adds its passengers and takes the sequence numbers before it.
+    check_in_count = NumberAttribute(null=True, attr_name="checkInCount")
 
 
 class SeatHoldItem(TableItem, discriminator="SeatHold"):
-    """One per booking holding a seat: makes reserve and release idempotent per booking."""
+    """One per booking holding seats: makes reserve and release idempotent per booking."""
 
     booking_id = UnicodeAttribute(attr_name="bookingId")
+    # How many seats the booking took; absent on holds from before multi-passenger bookings (one seat).
+    seats = NumberAttribute(null=True, attr_name="seats")
     created_at = UTCDateTimeAttribute(attr_name="createdAt")
+
+
+class SeatAssignmentItem(TableItem, discriminator="SeatAssignment"):
+    """A seat of the flight's seat map given at check-in: put only where none exists, so no seat is given twice."""
+
+    booking_id = UnicodeAttribute(attr_name="bookingId")
+    # Which of the booking's passengers sits there (0-based), and their check-in sequence number.
+    passenger = NumberAttribute(attr_name="passenger")
+    sequence_number = NumberAttribute(null=True, attr_name="sequenceNumber")
+    created_at = UTCDateTimeAttribute(attr_name="createdAt")
+
+
+class PassengerSeatItem(TableItem, discriminator="PassengerSeat"):
+    """The seat a booking's passenger was given: written with the seat's assignment, only where none exists."""
+
+    seat = UnicodeAttribute(attr_name="seat")
+    sequence_number = NumberAttribute(attr_name="sequenceNumber")
+    created_at = UTCDateTimeAttribute(attr_name="createdAt")
+
+
+class BoardingPassAttribute(MapAttribute[str, str]):
+    passenger_name = UnicodeAttribute(attr_name="passengerName")
+    flight_number = UnicodeAttribute(attr_name="flightNumber")
+    seat = UnicodeAttribute(attr_name="seat")
+    boarding_group = UnicodeAttribute(attr_name="boardingGroup")
+    sequence_number = NumberAttribute(attr_name="sequenceNumber")
+    barcode = UnicodeAttribute(attr_name="barcode")
+
+
+class PassengerAttribute(MapAttribute[str, str]):
+    first_name = UnicodeAttribute(attr_name="firstName")
+    last_name = UnicodeAttribute(attr_name="lastName")
+    seat = UnicodeAttribute(null=True, attr_name="seat")
+    boarding_pass = BoardingPassAttribute(null=True, attr_name="boardingPass")
 
 
 class BookingItem(TableItem, discriminator="Booking"):
@@ -91,6 +146,10 @@ class BookingItem(TableItem, discriminator="Booking"):
     status_reason = UnicodeAttribute(null=True, attr_name="statusReason")
     customer = UnicodeAttribute(attr_name="customer")
     outbound_flight_id = UnicodeAttribute(attr_name="outboundFlightId")
+    # Absent on bookings stored before passengers were named (one seat, at the flight's ticket price).
+    passengers = ListAttribute(of=PassengerAttribute, null=True, attr_name="passengers")
+    total_price = NumberAttribute(null=True, attr_name="totalPrice")
+    currency = UnicodeAttribute(null=True, attr_name="currency")
     checked_in = BooleanAttribute(attr_name="checkedIn", default=False)
     created_at = UTCDateTimeAttribute(attr_name="createdAt")
     updated_at = UTCDateTimeAttribute(attr_name="updatedAt")
@@ -139,6 +198,8 @@ MODELS: tuple[type[TableItem], ...] = (
     TableItem,
     FlightItem,
     SeatHoldItem,
+    SeatAssignmentItem,
+    PassengerSeatItem,
     BookingItem,
     IdempotencyItem,
     ReferenceItem,

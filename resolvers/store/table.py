@@ -50,15 +50,46 @@ def create_table_if_missing() -> bool:
     """Create the table with its indexes; True if it was created now."""
     ensure_bound()
     if TableItem.exists():
+        add_missing_indexes()
         return False
     TableItem.create_table(wait=True, billing_mode="PAY_PER_REQUEST")
     return True
 
 
+def add_missing_indexes() -> list[str]:
+    """Add the GSIs the models declare that the table lacks (a table DynamoDB Local kept from before an index was
+    declared); the names added. On AWS the CDK app adds them."""
+    described = TableItem.describe_table()
+    present = {index["IndexName"] for index in described.get("GlobalSecondaryIndexes", [])}
+    added = []
+    for index in index_definitions():
+        if index["name"] in present:
+            continue
+        key_names = [index["partition"], *([index["sort"]] if "sort" in index else [])]
+        connection().client.update_table(
+            TableName=TableItem.Meta.table_name,
+            AttributeDefinitions=[{"AttributeName": name, "AttributeType": "S"} for name in key_names],
+            GlobalSecondaryIndexUpdates=[
+                {
+                    "Create": {
+                        "IndexName": index["name"],
+                        "KeySchema": [
+                            {"AttributeName": name, "KeyType": key_type}
+                            for name, key_type in zip(key_names, ("HASH", "RANGE"), strict=False)
+                        ],
+                        "Projection": {"ProjectionType": "ALL"},
+                    }
+                }
+            ],
+        )
+        added.append(index["name"])
+    return added
+
+
 def index_definitions() -> list[dict[str, Any]]:
     """The GSIs the models declare, by name with their key attribute names: the CDK app builds them from this."""
     indexes = []
-    for index in (TableItem.gsi1, TableItem.gsi2):
+    for index in (TableItem.gsi1, TableItem.gsi2, TableItem.gsi3):
         keys = {}
         for attribute in index.Meta.attributes.values():  # type: ignore[union-attr]
             keys["partition" if attribute.is_hash_key else "sort"] = attribute.attr_name

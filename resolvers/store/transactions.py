@@ -28,6 +28,9 @@ RETRYABLE_CODES = frozenset(
         "ProvisionedThroughputExceededException",
         "RequestLimitExceeded",
         "TransactionInProgressException",
+        # A 500 says nothing about the data either (DynamoDB Local answers it when a transaction waits too long for
+        # an item's lock under load); botocore's own retries may not outlast it.
+        "InternalServerError",
     }
 )
 ATTEMPTS = 5

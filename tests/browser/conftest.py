@@ -93,17 +93,31 @@ class FlightApp:
         self.page.get_by_role("button", name="Search").click()
         expect(self.page.get_by_role("heading", name="Results")).to_be_visible()
 
-    def book(self, card: str = "tok_visa", flight_number: str | None = None) -> str:
-        """Books the first result (or the flight named), pays with `card`; answers the booking reference."""
+    def book(
+        self,
+        card: str = "tok_visa",
+        flight_number: str | None = None,
+        passengers: tuple[tuple[str, str], ...] = (("Ada", "Lovelace"),),
+    ) -> str:
+        """Books the first result (or the flight named) for the passengers (first, last), pays with `card`; answers
+        the booking reference."""
         results = self.page.get_by_role("listitem")
         if flight_number:
             results = results.filter(has=self.page.get_by_role("heading", name=re.compile(flight_number)))
         results.get_by_role("button", name="Book").first.click()
+        self.name_passengers(passengers)
         self.page.get_by_label(re.compile(card)).check()
         self.page.get_by_role("button", name="Pay").click()
         heading = self.page.get_by_role("heading", name=re.compile(r"^Booking [A-Z0-9]{6}$"))
         expect(heading).to_be_visible()
         return heading.inner_text().removeprefix("Booking ").strip()
+
+    def name_passengers(self, passengers: tuple[tuple[str, str], ...]) -> None:
+        self.page.get_by_label("Number of passengers").select_option(str(len(passengers)))
+        for number, (first, last) in enumerate(passengers, start=1):
+            group = self.page.get_by_role("group", name=f"Passenger {number}", exact=True)
+            group.get_by_label("First name").fill(first)
+            group.get_by_label("Last name").fill(last)
 
     def booking_status(self) -> ...:
         return self.page.get_by_role("status")

@@ -12,7 +12,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from playwright.sync_api import expect
 
+from resolvers.store import flights as flight_store
 from tests.browser.conftest import LIVE_TIMEOUT_MS, FlightApp
+from tests.factories import a_flight
 
 OpenApp = Callable[[str], FlightApp]
 
@@ -61,6 +63,38 @@ def test_a_declined_card_shows_failed_with_its_reason(open_app: OpenApp) -> None
     expect(alice.booking_status()).to_contain_text(f"Booking {reference} failed")
     expect(alice.booking_status()).to_contain_text("declined")
     alice.screenshot("booking-failed")
+
+
+def test_alice_books_for_three_named_passengers_and_pays_three_tickets(open_app: OpenApp) -> None:
+    # Given alice on the booking form of a flight at £89.00
+    alice = open_app("alice")
+    alice.search("LGW", "MAD")
+    alice.page.get_by_role("listitem").get_by_role("button", name="Book").first.click()
+    # When she asks for three passengers and leaves a name that is not a name
+    alice.name_passengers((("Zoë", "O'Brien"), ("Anne-Marie", "O'Brien"), ("Li", "W3i")))
+    expect(alice.page.get_by_role("button", name="Pay £267.00")).to_be_visible()
+    alice.page.get_by_role("button", name="Pay").click()
+    # Then the form says which field to fix, and keeps her there
+    third = alice.page.get_by_role("group", name="Passenger 3", exact=True).get_by_label("Last name")
+    expect(third).to_be_focused()
+    expect(third).to_have_attribute("aria-invalid", "true")
+    expect(alice.page.get_by_text("Use letters, spaces, hyphens and apostrophes only.")).to_be_visible()
+    alice.screenshot("passengers-invalid")
+    # When she corrects it and pays
+    third.fill("Wei")
+    alice.page.get_by_role("button", name="Pay £267.00").click()
+    # Then the booking names the three and costs three tickets, and it is confirmed live
+    expect(alice.booking_status()).to_contain_text("Confirmed", timeout=LIVE_TIMEOUT_MS)
+    booked = alice.page.get_by_role("list", name="Passengers")
+    expect(booked.get_by_role("listitem")).to_have_text(["Zoë O'Brien", "Anne-Marie O'Brien", "Li Wei"])
+    expect(alice.page.get_by_text("£267.00")).to_be_visible()
+    alice.screenshot("passengers-booked")
+    # And My bookings shows the passengers and the total
+    reference = alice.page.get_by_role("heading", name=re.compile(r"^Booking [A-Z0-9]{6}$")).inner_text()
+    alice.page.get_by_role("link", name="My bookings").click()
+    booking = alice.page.get_by_role("listitem").filter(has_text=reference.removeprefix("Booking ").strip())
+    expect(booking).to_contain_text("Zoë O'Brien, Anne-Marie O'Brien, Li Wei")
+    expect(booking).to_contain_text("£267.00")
 
 
 def test_bob_never_sees_alices_booking(open_app: OpenApp) -> None:
@@ -130,6 +164,44 @@ def test_alice_cancels_a_confirmed_booking_after_confirming(open_app: OpenApp) -
     dialog.get_by_role("button", name="Yes, cancel it").click()
     expect(booking).to_contain_text("Cancelled")
     expect(booking.get_by_role("button", name="Cancel booking")).to_have_count(0)
+
+
+def test_alice_checks_in_two_passengers_and_gets_their_seats_and_boarding_passes(open_app: OpenApp) -> None:
+    # Given a flight leaving LGW for MAD in 3 hours, booked by alice for two passengers
+    departs = datetime.now(UTC).replace(second=0, microsecond=0) + timedelta(hours=3)
+    flight = a_flight("LGW", "MAD", departs, flight_number="AW9870")
+    flight_store.put_flight(flight)
+    alice = open_app("alice")
+    alice.search("LGW", "MAD", departs.date().isoformat())
+    reference = alice.book(flight_number="AW9870", passengers=(("Ada", "Lovelace"), ("Grace", "Hopper")))
+    expect(alice.booking_status()).to_contain_text("Confirmed", timeout=LIVE_TIMEOUT_MS)
+
+    # When she checks the booking in from My bookings
+    alice.page.get_by_role("link", name="My bookings").click()
+    booking = alice.page.get_by_role("listitem").filter(has_text=reference)
+    booking.get_by_role("button", name=f"Check in booking {reference}").click()
+
+    # Then each passenger shows a seat, a boarding group and the boarding pass's BCBP barcode
+    passes = alice.page.get_by_role("list", name=f"Boarding passes of booking {reference}")
+    expect(passes).to_be_visible()
+    expect(passes.get_by_role("listitem")).to_have_count(2)
+    expect(passes).to_contain_text(re.compile(r"Ada Lovelace: seat \d+[A-F]"))
+    barcode = alice.page.get_by_label("Boarding pass barcode of Grace Hopper")
+    expect(barcode).to_have_text(re.compile(r"^M1HOPPER/GRACE\s+E" + reference))
+    expect(booking.get_by_role("button", name=f"Check in booking {reference}")).to_have_count(0)
+    alice.screenshot("checked-in")
+
+
+def test_check_in_before_the_window_says_when_it_opens(open_app: OpenApp) -> None:
+    alice = open_app("alice")
+    alice.search("LGW", "MAD", (datetime.now(UTC) + timedelta(days=3)).date().isoformat())
+    reference = alice.book()
+    expect(alice.booking_status()).to_contain_text("Confirmed", timeout=LIVE_TIMEOUT_MS)
+    alice.page.get_by_role("link", name="My bookings").click()
+    booking = alice.page.get_by_role("listitem").filter(has_text=reference)
+    booking.get_by_role("button", name=f"Check in booking {reference}").click()
+    # Flights in three days open for check-in 24 hours before they leave: the app says when, in a sentence
+    expect(alice.page.get_by_role("alert")).to_contain_text("Check-in opens 24 hours before departure, at ")
 
 
 def test_a_wrong_password_is_told_in_a_sentence(open_app: OpenApp) -> None:

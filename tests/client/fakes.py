@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from airline_client import PassengerInput
+
 
 @dataclass
 class Recorded:
@@ -93,6 +95,8 @@ FLIGHT: dict[str, Any] = {
     "status": "SCHEDULED",
     "delayMinutes": 0,
 }
+# The passenger a test books for when it is not about passengers.
+ADA = [PassengerInput("Ada", "Lovelace")]
 BOOKING: dict[str, Any] = {
     "id": "01JB0000000000000000000001",
     "bookingReference": "ABC234",
@@ -100,6 +104,9 @@ BOOKING: dict[str, Any] = {
     "statusReason": None,
     "customer": "c-1",
     "outboundFlight": FLIGHT,
+    "passengers": [{"firstName": "Ada", "lastName": "Lovelace", "seat": None, "boardingPass": None}],
+    "totalPrice": 8900,
+    "currency": "GBP",
     "checkedIn": False,
     "createdAt": "2030-04-01T10:00:00Z",
     "updatedAt": "2030-04-01T10:00:00Z",

@@ -10,9 +10,11 @@ from typing import Any
 import pytest
 from airline_client import (
     ApiError,
+    BoardingPass,
     Booking,
     BookingNotCancellable,
     BookingStatus,
+    CheckInNotAvailable,
     Flight,
     FlightStatus,
     IdempotencyConflict,
@@ -20,6 +22,8 @@ from airline_client import (
     NewFlight,
     NotAuthenticated,
     NotFound,
+    Passenger,
+    PassengerInput,
     SeatsUnavailable,
     TransportFailure,
     Unauthorized,
@@ -31,6 +35,7 @@ from appsync.local.graphql.auth import user_sub
 from appsync.local.server import LocalAppSync
 from resolvers.store import flights as flight_store
 from tests.client.conftest import Connect
+from tests.client.fakes import ADA
 from tests.factories import a_flight
 
 
@@ -108,7 +113,7 @@ def test_a_customer_books_waits_for_confirmation_lists_and_cancels(connect: Conn
     carol = connect(name)
 
     # When she books it and waits for the saga
-    pending = carol.init_booking(flight_id, "tok_visa")
+    pending = carol.init_booking(flight_id, "tok_visa", passengers=ADA)
     confirmed = carol.wait_for_booking(pending.id, timeout=60)
 
     # Then the booking went PENDING → CONFIRMED, is hers, and shows in her list
@@ -135,11 +140,73 @@ def test_a_customer_books_waits_for_confirmation_lists_and_cancels(connect: Conn
     assert carol.get_loyalty().points == 0
 
 
+def test_a_party_of_three_books_three_seats_at_three_times_the_price_and_gets_it_all_back_on_cancel(
+    connect: Connect, appsync: LocalAppSync
+) -> None:
+    # Given a flight with 5 seats and a customer booking for three named passengers
+    flight_id = a_stored_flight(seat_capacity=5, seats_available=5, ticket_price=7000)
+    party = [PassengerInput("Zoë", "O'Brien"), PassengerInput("Anne-Marie", "O'Brien"), PassengerInput("Li", "Wei")]
+    name = f"ivan-{uuid.uuid4().hex[:8]}"
+    ivan = connect(name)
+
+    # When the booking is made and confirmed
+    pending = ivan.init_booking(flight_id, "tok_visa", passengers=party)
+    confirmed = ivan.wait_for_booking(pending.id, timeout=60)
+
+    # Then the typed booking names the three, seatless until check-in, and costs three tickets
+    assert [(p.first_name, p.last_name) for p in confirmed.passengers] == [(p.first_name, p.last_name) for p in party]
+    assert all(isinstance(p, Passenger) and p.seat is None and p.boarding_pass is None for p in confirmed.passengers)
+    assert (pending.total_price, confirmed.total_price, confirmed.currency) == (21000, 21000, "GBP")
+    assert confirmed.outbound_flight.seats_available == 2
+    appsync.runtime.settle()
+    assert ivan.get_loyalty().points == 21000
+
+    # And cancelling gives back the three seats and the points
+    ivan.cancel_booking(pending.id)
+    appsync.runtime.settle()
+    assert ivan.get_flight(flight_id).seats_available == 5
+    assert ivan.get_loyalty().points == 0
+
+    # And a bad name is a typed ValidationError naming the passenger's field
+    with pytest.raises(ValidationError) as raised:
+        ivan.init_booking(flight_id, "tok_visa", passengers=[*party[:1], PassengerInput("R2", "D2")])
+    assert raised.value.error_info["field"] == "input.passengers[1].firstName"
+
+
+def test_a_party_checks_in_for_seats_and_boarding_passes_once_the_window_opens(connect: Connect) -> None:
+    # Given two confirmed bookings: one on a flight leaving in 3 hours, one leaving in 3 days
+    soon = a_stored_flight(departs=datetime.now(UTC).replace(microsecond=0) + timedelta(hours=3))
+    later = a_stored_flight(departs=datetime.now(UTC).replace(microsecond=0) + timedelta(days=3))
+    judy = connect(f"judy-{uuid.uuid4().hex[:8]}")
+    party = [PassengerInput("Judy", "Hopps"), PassengerInput("Nick", "Wilde")]
+    booked = judy.wait_for_booking(judy.init_booking(soon, "tok_visa", passengers=party).id, timeout=60)
+    too_early = judy.wait_for_booking(judy.init_booking(later, "tok_visa", passengers=party[:1]).id, timeout=60)
+
+    # When she checks in the first, twice (a retry answers the same)
+    checked_in = judy.check_in(booked.id)
+    assert judy.check_in(booked.id) == checked_in
+
+    # Then each passenger has a seat and a typed boarding pass whose barcode is a BCBP M1 string
+    assert checked_in.checked_in is True
+    seats = [passenger.seat for passenger in checked_in.passengers]
+    assert len(set(seats)) == 2
+    assert all(seat is not None for seat in seats)
+    passes = [passenger.boarding_pass for passenger in checked_in.passengers]
+    assert all(isinstance(issued, BoardingPass) for issued in passes)
+    assert [issued.passenger_name for issued in passes if issued] == ["HOPPS/JUDY", "WILDE/NICK"]
+    assert all(issued.barcode.startswith("M1HOPPS/JUDY") for issued in passes[:1] if issued)
+
+    # And the second is refused with a typed error saying when check-in opens
+    with pytest.raises(CheckInNotAvailable) as refused:
+        judy.check_in(too_early.id)
+    assert refused.value.error_info["opensAt"]
+
+
 def test_a_declined_card_ends_failed_and_cannot_be_cancelled(connect: Connect) -> None:
     flight_id = a_stored_flight()
     dave = connect("dave")
 
-    failed = dave.wait_for_booking(dave.init_booking(flight_id, "tok_declined"), timeout=60)
+    failed = dave.wait_for_booking(dave.init_booking(flight_id, "tok_declined", passengers=ADA), timeout=60)
 
     assert failed.status is BookingStatus.FAILED
     assert failed.status_reason == "The card was declined"
@@ -152,12 +219,12 @@ def test_the_idempotency_key_makes_a_repeat_book_nothing_new_and_a_changed_input
     erin = connect("erin")
     key = str(uuid.uuid4())
 
-    first = erin.init_booking(flight_id, "tok_visa", idempotency_key=key)
-    again = erin.init_booking(flight_id, "tok_visa", idempotency_key=key)
+    first = erin.init_booking(flight_id, "tok_visa", passengers=ADA, idempotency_key=key)
+    again = erin.init_booking(flight_id, "tok_visa", passengers=ADA, idempotency_key=key)
 
     assert again.id == first.id
     with pytest.raises(IdempotencyConflict) as raised:
-        erin.init_booking(other_flight_id, "tok_visa", idempotency_key=key)
+        erin.init_booking(other_flight_id, "tok_visa", passengers=ADA, idempotency_key=key)
     assert isinstance(raised.value, ApiError)
     assert raised.value.error_type == "IdempotencyConflict"
 
@@ -167,19 +234,19 @@ def test_booking_errors_are_typed(connect: Connect) -> None:
     frank = connect("frank")
 
     with pytest.raises(SeatsUnavailable):
-        frank.init_booking(sold_out, "tok_visa")
+        frank.init_booking(sold_out, "tok_visa", passengers=ADA)
     with pytest.raises(NotFound):
-        frank.init_booking(str(ULID()), "tok_visa")
+        frank.init_booking(str(ULID()), "tok_visa", passengers=ADA)
     with pytest.raises(NotFound):
         frank.cancel_booking(str(ULID()))
     with pytest.raises(Unauthorized):
-        connect("api_key").init_booking(sold_out, "tok_visa")
+        connect("api_key").init_booking(sold_out, "tok_visa", passengers=ADA)
 
 
 def test_a_customer_never_sees_another_customers_booking_or_loyalty(connect: Connect) -> None:
     flight_id = a_stored_flight()
     grace = connect("grace")
-    booking = grace.init_booking(flight_id, "tok_visa")
+    booking = grace.init_booking(flight_id, "tok_visa", passengers=ADA)
     heidi = connect("heidi")
 
     with pytest.raises(Unauthorized):

@@ -34,7 +34,19 @@ def test_search_and_book_books_a_flight_and_waits_for_confirmation(api_url: str,
     env = run_env(api_url, AIRLINE_TOKEN=credentials.issue_token("olivia"))
 
     done = subprocess.run(
-        example("search_and_book.py", "--from", "LGW", "--to", "MAD"),
+        example(
+            "search_and_book.py",
+            "--from",
+            "LGW",
+            "--to",
+            "MAD",
+            "--passenger",
+            "Zoë",
+            "O'Brien",
+            "--passenger",
+            "Li",
+            "Wei",
+        ),
         env=env,
         capture_output=True,
         text=True,
@@ -43,6 +55,7 @@ def test_search_and_book_books_a_flight_and_waits_for_confirmation(api_url: str,
 
     assert done.returncode == 0, done.stderr
     assert "is CONFIRMED" in done.stdout
+    assert "Zoë O'Brien, Li Wei: " in done.stdout
 
 
 def test_my_bookings_lists_bookings_and_loyalty(api_url: str, credentials: LocalCredentials) -> None:

@@ -31,7 +31,7 @@ from resolvers.notifications import PUBLISH_BOOKING_STATUS, publish_input
 from resolvers.store import bookings as booking_store
 from resolvers.store import flights as flight_store
 from tests.client.conftest import QUICK, Connect
-from tests.client.fakes import CuttableProxy
+from tests.client.fakes import ADA, CuttableProxy
 from tests.factories import a_booking, a_flight
 
 # How long a test waits for what should happen at once: a hang fails the test instead of blocking the run.
@@ -73,7 +73,7 @@ def a_pending_booking(customer: str) -> StoredBooking:
 
 def confirm(booking: StoredBooking, api_url: str | None = None) -> None:
     """Moves the booking to CONFIRMED; with `api_url`, also tells subscribers (publishBookingStatus as IAM)."""
-    confirmed = booking_store.change_status(booking, {StoredStatus.PENDING}, StoredStatus.CONFIRMED)
+    confirmed = booking_store.change_status(booking, StoredStatus.CONFIRMED)
     if api_url is not None:
         iam = Client(transport=RequestsHTTPTransport(url=api_url, headers=iam_headers(), timeout=30))
         iam.execute(GraphQLRequest(gql(PUBLISH_BOOKING_STATUS), variable_values={"input": publish_input(confirmed)}))
@@ -175,7 +175,7 @@ def test_a_customer_follows_her_booking_from_pending_to_confirmed(
 
             collecting = asyncio.ensure_future(collect())
             await until_async(ready)
-            booking = await judy.init_booking(flight_id, "tok_visa")
+            booking = await judy.init_booking(flight_id, "tok_visa", passengers=ADA)
             await asyncio.wait_for(collecting, PATIENCE)
             await events.aclose()
             return received, booking.id

@@ -15,7 +15,7 @@ from airline_client import (
 )
 
 from tests.client.conftest import QUICK
-from tests.client.fakes import BOOKING, FLIGHT, graphql_error, scripted_server
+from tests.client.fakes import ADA, BOOKING, FLIGHT, graphql_error, scripted_server
 
 UNAVAILABLE = (503, {"message": "Service Unavailable"})
 
@@ -59,7 +59,7 @@ def test_init_booking_is_retried_with_the_same_idempotency_key() -> None:
     # Given a server whose first two answers are lost, When a customer books without choosing a key
     answers = UNAVAILABLE, UNAVAILABLE, (200, {"data": {"initBooking": BOOKING}})
     with scripted_server(*answers) as (url, script), AirlineClient(url, token="t.e.t", backoff=QUICK) as client:
-        booking = client.init_booking(FLIGHT["id"], "tok_visa")
+        booking = client.init_booking(FLIGHT["id"], "tok_visa", passengers=ADA)
 
     # Then every attempt carried one fresh key, so the API books once
     assert booking.status is BookingStatus.PENDING
@@ -74,9 +74,9 @@ def test_each_init_booking_call_gets_its_own_key_unless_one_is_given() -> None:
         scripted_server((200, {"data": {"initBooking": BOOKING}})) as (url, script),
         AirlineClient(url, token="t.e.t", backoff=QUICK) as client,
     ):
-        client.init_booking(FLIGHT["id"], "tok_visa")
-        client.init_booking(FLIGHT["id"], "tok_visa")
-        client.init_booking(FLIGHT["id"], "tok_visa", idempotency_key="mine")
+        client.init_booking(FLIGHT["id"], "tok_visa", passengers=ADA)
+        client.init_booking(FLIGHT["id"], "tok_visa", passengers=ADA)
+        client.init_booking(FLIGHT["id"], "tok_visa", passengers=ADA, idempotency_key="mine")
 
     keys = [request.json["variables"]["input"]["idempotencyKey"] for request in script.requests]
     assert keys[0] != keys[1]

@@ -4,7 +4,6 @@ counts; these pin the cuts (re-reads the saga input carries, reads before condit
 
 from __future__ import annotations
 
-import uuid
 from collections import Counter
 
 import pytest
@@ -15,7 +14,7 @@ from resolvers.handlers.bookings import handler
 from resolvers.store import bookings as booking_store
 from resolvers.store import flights as flight_store
 from resolvers.store import payments as payment_store
-from tests.factories import a_customer, a_flight, cognito, context
+from tests.factories import a_customer, a_flight, booking_input, cognito, context
 
 pytestmark = pytest.mark.dynamodb
 
@@ -30,7 +29,7 @@ def mutation(field: str, arguments: dict, customer: str) -> dict:
 
 
 def book(customer: str, flight_id: str, token: str = "tok_visa") -> dict:
-    arguments = {"input": {"outboundFlightId": flight_id, "paymentToken": token, "idempotencyKey": str(uuid.uuid4())}}
+    arguments = {"input": booking_input(flight_id, token)}
     return mutation("initBooking", arguments, customer)
 
 

@@ -14,7 +14,17 @@ from resolvers.store import bookings as booking_store
 from resolvers.store import flights as flight_store
 from resolvers.store import loyalty as loyalty_store
 from resolvers.store import payments as payment_store
-from tests.factories import a_booking, a_customer, a_flight, cognito, context, error_of, iam, mutation_event
+from tests.factories import (
+    a_booking,
+    a_customer,
+    a_flight,
+    booking_input,
+    cognito,
+    context,
+    error_of,
+    iam,
+    mutation_event,
+)
 
 pytestmark = pytest.mark.dynamodb
 
@@ -23,13 +33,7 @@ PRICE = 8900
 
 
 def init_booking(customer: str, flight_id: str, token: str = "tok_visa", key: str | None = None, identity=None):
-    arguments = {
-        "input": {
-            "outboundFlightId": flight_id,
-            "paymentToken": token,
-            "idempotencyKey": key or str(uuid.uuid4()),
-        }
-    }
+    arguments = {"input": booking_input(flight_id, token, key)}
     return handler(mutation_event("initBooking", arguments, identity or cognito(customer)), CTX)
 
 
@@ -96,7 +100,13 @@ def test_sold_out_at_reserve_fails_the_booking_without_payment(runtime):
     # When its saga runs
     runtime.runner.start(
         booking.id,
-        {"bookingId": booking.id, "outboundFlightId": flight.id, "customer": customer, "paymentToken": "tok_visa"},
+        {
+            "bookingId": booking.id,
+            "outboundFlightId": flight.id,
+            "customer": customer,
+            "paymentToken": "tok_visa",
+            "seats": 1,
+        },
     )
 
     # Then it fails for want of seats, no payment was attempted and no seat appeared
@@ -235,9 +245,7 @@ def test_keys_are_per_customer(runtime):
 )
 def test_bad_input_is_refused_at_once_and_nothing_is_written(runtime, dynamodb_calls, change, error_type, field):
     flight = flight_with(5)
-    arguments = {
-        "input": {"outboundFlightId": flight.id, "paymentToken": "tok_visa", "idempotencyKey": str(uuid.uuid4())}
-    }
+    arguments = {"input": booking_input(flight.id)}
     arguments["input"].update(change)
     dynamodb_calls.reset()
 
@@ -268,9 +276,7 @@ def test_a_cancelled_or_departed_flight_cannot_be_booked(runtime):
 
 def test_iam_books_for_a_named_customer_and_must_name_one(runtime):
     flight, customer = flight_with(5), a_customer()
-    arguments = {
-        "input": {"outboundFlightId": flight.id, "paymentToken": "tok_visa", "idempotencyKey": str(uuid.uuid4())}
-    }
+    arguments = {"input": booking_input(flight.id)}
 
     unnamed = error_of(handler(mutation_event("initBooking", arguments, iam()), CTX))
     arguments["input"]["customer"] = customer
@@ -282,14 +288,7 @@ def test_iam_books_for_a_named_customer_and_must_name_one(runtime):
 
 def test_a_customer_cannot_book_for_someone_else(runtime):
     flight = flight_with(5)
-    arguments = {
-        "input": {
-            "outboundFlightId": flight.id,
-            "paymentToken": "tok_visa",
-            "idempotencyKey": str(uuid.uuid4()),
-            "customer": a_customer(),
-        }
-    }
+    arguments = {"input": {**booking_input(flight.id), "customer": a_customer()}}
 
     error = error_of(
         handler(

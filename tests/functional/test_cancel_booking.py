@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 
 from resolvers import events
@@ -13,7 +11,17 @@ from resolvers.store import bookings as booking_store
 from resolvers.store import flights as flight_store
 from resolvers.store import loyalty as loyalty_store
 from resolvers.store import payments as payment_store
-from tests.factories import a_booking, a_customer, a_flight, admin, cognito, context, error_of, mutation_event
+from tests.factories import (
+    a_booking,
+    a_customer,
+    a_flight,
+    admin,
+    booking_input,
+    cognito,
+    context,
+    error_of,
+    mutation_event,
+)
 
 pytestmark = pytest.mark.dynamodb
 
@@ -33,7 +41,7 @@ def confirmed(runtime):
     answer = _call(
         cognito(customer),
         "initBooking",
-        {"input": {"outboundFlightId": flight.id, "paymentToken": "tok_visa", "idempotencyKey": str(uuid.uuid4())}},
+        {"input": booking_input(flight.id)},
     )
     runtime.settle()
     assert booking_store.get_booking(answer["id"]).status is BookingStatus.CONFIRMED

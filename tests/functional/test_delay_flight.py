@@ -47,7 +47,7 @@ def test_an_admin_delays_a_flight_which_moves_counts_its_confirmed_bookings_and_
     for status in (BookingStatus.CONFIRMED, BookingStatus.CONFIRMED, BookingStatus.FAILED):
         booking = a_booking(a_customer(), flight.id, status)
         booking_store.put_booking(booking)
-        flight_store.reserve_seat(flight.id, booking.id)
+        flight_store.reserve_seats(flight.id, booking.id, 1)
 
     # When an admin delays it by 90 minutes, then by 30 more
     first = _delay(flight.id, 90)

@@ -4,7 +4,9 @@ format; a saga's statusReason only from the known reasons."""
 
 from __future__ import annotations
 
+import io
 import json
+import logging
 from typing import Any
 
 import pytest
@@ -38,8 +40,14 @@ def test_an_unexpected_exception_is_a_generic_internal_failure_with_the_correlat
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     _fail_with(monkeypatch, RuntimeError(SECRET))
-
-    error = error_of(list_flights())
+    lines = io.StringIO()
+    formatted = logging.StreamHandler(lines)
+    formatted.setFormatter(logger.registered_formatter)
+    logger.addHandler(formatted)
+    try:
+        error = error_of(list_flights())
+    finally:
+        logger.removeHandler(formatted)
 
     assert error["errorType"] == "InternalFailure"
     assert error["errorInfo"] == {"retryable": False, "correlationId": TRACE_ID}
@@ -49,7 +57,9 @@ def test_an_unexpected_exception_is_a_generic_internal_failure_with_the_correlat
     (record,) = [r for r in caplog.records if r.getMessage() == "Unexpected error"]
     assert record.exc_info is not None
     assert record.exc_info[0] is RuntimeError
-    assert logger.get_correlation_id() == TRACE_ID
+    (logged,) = [json.loads(line) for line in lines.getvalue().splitlines() if "Unexpected error" in line]
+    assert logged["correlation_id"] == TRACE_ID
+    assert "RuntimeError" in logged["exception"]
 
 
 def test_an_unreachable_database_is_a_retryable_internal_failure_without_its_endpoint(

@@ -5,7 +5,6 @@ DynamoDB Local."""
 from __future__ import annotations
 
 import threading
-import uuid
 
 import pytest
 
@@ -15,7 +14,7 @@ from resolvers.store import bookings as booking_store
 from resolvers.store import flights as flight_store
 from resolvers.store import loyalty as loyalty_store
 from resolvers.store import payments as payment_store
-from tests.factories import a_customer, a_flight, cognito, context, mutation_event
+from tests.factories import a_customer, a_flight, booking_input, cognito, context, mutation_event
 
 pytestmark = pytest.mark.dynamodb
 
@@ -25,7 +24,7 @@ SEATS = 5
 
 
 def book(customer: str, flight_id: str, token: str) -> str:
-    arguments = {"input": {"outboundFlightId": flight_id, "paymentToken": token, "idempotencyKey": str(uuid.uuid4())}}
+    arguments = {"input": booking_input(flight_id, token)}
     answer = handler(mutation_event("initBooking", arguments, cognito(customer)), CTX)
     return str(answer["id"])
 

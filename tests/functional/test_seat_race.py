@@ -40,7 +40,7 @@ def test_200_concurrent_reservations_for_50_seats_sell_exactly_50_and_50_release
     bookings = [str(ULID()) for _ in range(THREADS)]
 
     # When 200 bookings try to reserve a seat at the same moment
-    results = _race(lambda booking: flight_store.reserve_seat(flight.id, booking), bookings)
+    results = _race(lambda booking: flight_store.reserve_seats(flight.id, booking, 1), bookings)
 
     # Then exactly 50 succeed, 150 are told no seats are left, and none are left
     winners = [booking for booking, result in zip(bookings, results, strict=True) if result is True]
@@ -50,12 +50,12 @@ def test_200_concurrent_reservations_for_50_seats_sell_exactly_50_and_50_release
     assert require_flight(flight.id).seats_available == 0
 
     # When the 50 winners release their seats concurrently
-    released = _race(lambda booking: flight_store.release_seat(flight.id, booking), winners)
+    released = _race(lambda booking: flight_store.release_seats(flight.id, booking, 1), winners)
 
     # Then all 50 come back, and one more release (of a booking holding no seat) is refused
     assert released == [True] * SEATS
     assert require_flight(flight.id).seats_available == SEATS
-    assert flight_store.release_seat(flight.id, bookings[-1]) is False
+    assert flight_store.release_seats(flight.id, bookings[-1], 1) is False
     assert require_flight(flight.id).seats_available == SEATS
 
 
@@ -64,13 +64,13 @@ def test_a_repeated_reservation_for_one_booking_takes_one_seat(dynamodb):
     flight_store.put_flight(flight)
     booking = str(ULID())
 
-    results = _race(lambda _: flight_store.reserve_seat(flight.id, booking), [booking] * 10)
+    results = _race(lambda _: flight_store.reserve_seats(flight.id, booking, 1), [booking] * 10)
 
     assert results.count(True) == 1
     assert results.count(False) == 9
     assert require_flight(flight.id).seats_available == 2
-    assert flight_store.release_seat(flight.id, booking) is True
-    assert flight_store.release_seat(flight.id, booking) is False
+    assert flight_store.release_seats(flight.id, booking, 1) is True
+    assert flight_store.release_seats(flight.id, booking, 1) is False
     assert require_flight(flight.id).seats_available == 3
 
 
@@ -78,4 +78,4 @@ def test_reserving_on_a_missing_flight_is_not_found(dynamodb):
     from resolvers.domain.errors import NotFound
 
     with pytest.raises(NotFound):
-        flight_store.reserve_seat(str(ULID()), str(ULID()))
+        flight_store.reserve_seats(str(ULID()), str(ULID()), 1)

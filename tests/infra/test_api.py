@@ -10,6 +10,7 @@ import pytest
 from graphql import GraphQLObjectType, build_schema, get_named_type
 
 from appsync.fields import FIELD_RESOLVERS, FUNCTIONS, SCHEMA_PATH, SUBSCRIPTION_FIELDS, full_schema_sdl
+from appsync.local.graphql.limits import Limits
 from resolvers.domain import models
 from tests.infra.conftest import Synthesized
 
@@ -112,6 +113,13 @@ def test_the_api_traces_logs_fields_and_limits_queries(synthesized: Synthesized)
     assert "CloudWatchLogsRoleArn" in api["LogConfig"]
     assert 1 <= api["QueryDepthLimit"] <= 75
     assert 1 <= api["ResolverCountLimit"] <= 10_000
+
+
+def test_the_deployed_api_refuses_what_the_local_one_refuses(synthesized: Synthesized) -> None:
+    # A frontend built against `airline dev` meets the same depth and resolver-count limits once deployed
+    api = synthesized.one("AWS::AppSync::GraphQLApi")
+    local = Limits()
+    assert (api["QueryDepthLimit"], api["ResolverCountLimit"]) == (local.query_depth, local.resolver_count)
 
 
 def _resolvers(synthesized: Synthesized) -> dict[tuple[str, str], dict[str, Any]]:

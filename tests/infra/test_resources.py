@@ -40,7 +40,12 @@ EXTRA_ACTIONS = {
 }
 # The one field a role may call: what the notifier (resolvers/notifications.py) calls.
 NOTIFIER_FIELD = "publishBookingStatus"
-NOTIFIER_HANDLERS = {FUNCTIONS["bookings"], "resolvers.saga.tasks.notify_booking"}
+# The reconciler tells subscribers of a booking it fails (FAILED), as NotifyBooking would have.
+NOTIFIER_HANDLERS = {
+    FUNCTIONS["bookings"],
+    "resolvers.saga.tasks.notify_booking",
+    "resolvers.handlers.reconciler.handler",
+}
 
 
 def _function(synthesized: Synthesized, name: str) -> tuple[str, dict[str, Any]]:
@@ -237,7 +242,7 @@ def test_only_the_notifiers_may_call_appsync_and_only_publish_booking_status(syn
             if any(action.startswith("appsync:") for action in actions_of(statement)):
                 for role in policy["Properties"]["Roles"]:
                     callers.setdefault(role["Ref"], []).append(statement)
-    # Exactly the bookings function (PENDING, CANCELLED) and the NotifyBooking task (CONFIRMED, FAILED)
+    # Exactly the bookings function (PENDING, CANCELLED), the NotifyBooking task (CONFIRMED, FAILED), the reconciler
     expected_roles = {function_by_handler(synthesized, h)[1]["Role"]["Fn::GetAtt"][0] for h in NOTIFIER_HANDLERS}
     assert set(callers) == expected_roles
     for statements in callers.values():

@@ -25,6 +25,7 @@ from tests.infra.conftest import (
 # The seed figures of the issue: memory (MB) and timeout (s) by function kind.
 SIZES = {"api": (512, 10), "booking": (1024, 15), "payment": (1536, 30)}
 LOYALTY_HANDLER = "resolvers.consumers.loyalty.handler"
+RECONCILER_HANDLER = "resolvers.handlers.reconciler.handler"
 FOURTEEN_DAYS = 14 * 24 * 3600
 
 # What each saga task's code path does to the table (resolvers/services/booking_saga.py, resolvers/store/,
@@ -42,7 +43,8 @@ TASK_TABLE_ACTIONS = {
     "resolvers.saga.tasks.notify_booking": {"dynamodb:GetItem"},
     "resolvers.saga.tasks.refund_payment": {"dynamodb:GetItem", "dynamodb:UpdateItem"},
     "resolvers.saga.tasks.cancel_booking": {"dynamodb:GetItem", "dynamodb:UpdateItem"},
-    "resolvers.saga.tasks.release_seat": {"dynamodb:DeleteItem", "dynamodb:UpdateItem"},
+    # Reads the seat hold when the release is refused (gone, or holding another number of seats).
+    "resolvers.saga.tasks.release_seat": {"dynamodb:GetItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem"},
 }
 PUBLISHING_TASKS = {
     "resolvers.saga.tasks.collect_payment",
@@ -90,6 +92,8 @@ def _rule(synthesized: Synthesized, detail_type: str, target_type: str) -> dict[
     """The rule matching `detail_type` whose target is a `target_type` resource."""
     found = []
     for rule in synthesized.resources("AWS::Events::Rule").values():
+        if "EventPattern" not in rule["Properties"]:
+            continue
         (target,) = rule["Properties"]["Targets"]
         arn = target["Arn"]
         key = arn["Fn::GetAtt"][0] if "Fn::GetAtt" in arn else arn["Ref"]
@@ -205,7 +209,12 @@ def test_the_state_machine_may_invoke_its_tasks_and_send_to_its_queue_only(synth
 
 def test_every_dead_letter_queue_keeps_14_days_encrypted_and_tls_only(synthesized: Synthesized) -> None:
     queues = synthesized.resources("AWS::SQS::Queue")
-    assert {key.split("DeadLetterQueue")[0] for key in queues} == {"Saga", "EventsLoyalty", "EventsNotification"}
+    assert {key.split("DeadLetterQueue")[0] for key in queues} == {
+        "Saga",
+        "EventsLoyalty",
+        "EventsNotification",
+        "Reconciler",
+    }
     policies = [policy["Properties"] for policy in synthesized.resources("AWS::SQS::QueuePolicy").values()]
     for key, queue in queues.items():
         assert queue["Properties"]["MessageRetentionPeriod"] == FOURTEEN_DAYS
@@ -247,7 +256,8 @@ def test_only_the_publishers_may_put_events_and_only_bookings_may_start_the_saga
         if "states:StartExecution" in actions:
             starters.add(function["Properties"]["Handler"])
     # The catalog function publishes flight.delayed (delayFlight)
-    assert publishers == PUBLISHING_TASKS | {FUNCTIONS["bookings"], FUNCTIONS["catalog"]}
+    # The reconciler publishes what the saga's compensation does (payment.refunded, booking.failed)
+    assert publishers == PUBLISHING_TASKS | {FUNCTIONS["bookings"], FUNCTIONS["catalog"], RECONCILER_HANDLER}
     assert starters == {FUNCTIONS["bookings"]}
 
 
@@ -258,7 +268,9 @@ def test_the_bus_is_the_airlines_own(synthesized: Synthesized) -> None:
     bus = synthesized.one("AWS::Events::EventBus")
     assert bus["Name"] != "default"
     for rule in synthesized.resources("AWS::Events::Rule").values():
-        assert rule["Properties"]["EventBusName"] == {"Ref": _bus_key(synthesized)}
+        # Schedules (the reconciler's) live on the default bus, where EventBridge keeps them.
+        if "ScheduleExpression" not in rule["Properties"]:
+            assert rule["Properties"]["EventBusName"] == {"Ref": _bus_key(synthesized)}
 
 
 def test_booking_events_reach_the_loyalty_consumer_with_retries_and_a_dead_letter_queue(
@@ -281,7 +293,11 @@ def test_booking_events_reach_the_loyalty_consumer_with_retries_and_a_dead_lette
     assert target["RetryPolicy"]["MaximumEventAgeInSeconds"] > 0
     # Events the function fails on (after Lambda's own retries) land in the same queue
     assert function["DeadLetterConfig"] == {"TargetArn": {"Fn::GetAtt": [queue_key, "Arn"]}}
-    (permission,) = synthesized.resources("AWS::Lambda::Permission").values()
+    (permission,) = [
+        p
+        for p in synthesized.resources("AWS::Lambda::Permission").values()
+        if p["Properties"]["FunctionName"] == {"Fn::GetAtt": [key, "Arn"]}
+    ]
     assert permission["Properties"]["Principal"] == "events.amazonaws.com"
     assert permission["Properties"]["FunctionName"] == {"Fn::GetAtt": [key, "Arn"]}
 
@@ -365,7 +381,7 @@ def test_every_dead_letter_queue_alarms_when_not_empty(synthesized: Synthesized)
     assert set(watched) == set(synthesized.resources("AWS::SQS::Queue"))
 
 
-@pytest.mark.parametrize("handler", [*(task.handler for task in TASKS), LOYALTY_HANDLER])
+@pytest.mark.parametrize("handler", [*(task.handler for task in TASKS), LOYALTY_HANDLER, RECONCILER_HANDLER])
 def test_a_new_function_alarms_on_1_percent_errors_and_p99_duration(synthesized: Synthesized, handler: str) -> None:
     key, function = function_by_handler(synthesized, handler)
     watching = [

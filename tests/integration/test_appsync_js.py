@@ -1,4 +1,4 @@
-"""The project's APPSYNC_JS files, run as the local AppSync runs them (appsync/local/js/, embedded V8): the Lambda
+"""The project's APPSYNC_JS files, run as the local AppSync runs them (appsync/local/js/, embedded QuickJS): the Lambda
 resolver code's error mapping (single and batch), the subscription resolvers' refusals and filters against a table
 of events, invalidation on cancel, and a file using what the runtime lacks refused at start-up."""
 
@@ -21,7 +21,7 @@ from appsync.local.graphql.auth import NOBODY, LocalCredentials, Principal, auth
 from appsync.local.graphql.errors import AppSyncError
 from appsync.local.graphql.invoke import TRACE_HEADER, LambdaInvoker, RequestContext
 from appsync.local.graphql.limits import Limits
-from appsync.local.js import JsRuntime, UnsupportedJs, shared_runtime
+from appsync.local.js import JsRuntime, JsRuntimeError, UnsupportedJs, shared_runtime
 from appsync.local.realtime.filters import FilterError, SubscriptionFilter
 from appsync.local.realtime.subscriptions import SubscriptionBroker
 from appsync.local.server import LocalAppSync
@@ -571,11 +571,49 @@ def test_the_lint_refuses_what_appsync_js_does_not_support() -> None:
     assert "@aws-appsync/no-try" in linted.stdout
 
 
-def test_a_runtime_is_never_made_inside_an_event_loop_it_would_die_with() -> None:
-    # Given async code (a server's or a test's event loop) asking for a new runtime
+def test_a_runtime_made_inside_an_event_loop_keeps_serving_after_the_loop_closes(tmp_path: Path) -> None:
+    # Given a runtime made by async code (a server's or a test's event loop), which then ends
+    code = tmp_path / "echo.js"
+    code.write_text("export function request(ctx) { return ctx.args; }\nexport function response(ctx) {}\n")
+
     async def make() -> JsRuntime:
         return JsRuntime()
 
-    # Then it is refused: bound to that loop, the runtime would fail every resolver once the loop closed
-    with pytest.raises(RuntimeError, match="outside a running event loop"):
-        asyncio.run(make())
+    runtime = asyncio.run(make())
+    name = runtime.load(code)
+
+    # Then its resolvers still run
+    assert runtime.run(name, "request", a_context(arguments={"id": "B7"})).value == {"id": "B7"}
+
+
+def test_a_resolver_that_never_returns_is_stopped_and_the_runtime_keeps_serving(tmp_path: Path) -> None:
+    # Given a resolver file with an endless loop
+    code = tmp_path / "endless.js"
+    code.write_text("export function request(ctx) { for (;;) {} }\nexport function response(ctx) { return 1; }\n")
+    runtime = JsRuntime()
+    name = runtime.load(code)
+
+    # When it runs, it is interrupted at the time limit instead of holding the server's one context for good
+    with pytest.raises(JsRuntimeError, match="interrupted"):
+        runtime.run(name, "request", a_context())
+
+    # And the same context still serves the next request
+    assert runtime.run(name, "response", a_context()).value == 1
+
+
+def test_a_bug_in_a_resolver_file_is_reported_with_its_message_and_line(tmp_path: Path) -> None:
+    # Given a file whose request reads a property of undefined on its third line
+    code = tmp_path / "buggy.js"
+    code.write_text(
+        "export function request(ctx) {\n  const none = ctx.nothing;\n  return none.deeper;\n}\n"
+        "export function response(ctx) { return null; }\n"
+    )
+    runtime = JsRuntime()
+    name = runtime.load(code)
+
+    # Then the server log gets what went wrong and where, for the developer who wrote it
+    with pytest.raises(JsRuntimeError) as failed:
+        runtime.run(name, "request", a_context())
+    assert "TypeError" in str(failed.value)
+    assert "deeper" in str(failed.value)
+    assert ":3)" in str(failed.value)

@@ -8,7 +8,6 @@ import gc
 import json
 import time
 import tracemalloc
-import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
@@ -28,7 +27,7 @@ from appsync.local.graphql.auth import user_sub
 from appsync.local.graphql.limits import Limits
 from appsync.local.server import LocalAppSync, serve_in_thread
 from resolvers.store import flights as flight_store
-from tests.factories import a_flight
+from tests.factories import a_flight, booking_input
 from tests.integration.conftest import ClientFor
 from tests.integration.test_local_appsync import error_types, run
 
@@ -155,8 +154,7 @@ def in_thread(function: Callable[..., Any], *args: Any) -> Awaitable[Any]:
 
 
 def book(client: Any, flight_id: str, token: str) -> dict[str, Any]:
-    variables = {"input": {"outboundFlightId": flight_id, "paymentToken": token, "idempotencyKey": str(uuid.uuid4())}}
-    data, errors = run(client, INIT, variables)
+    data, errors = run(client, INIT, {"input": booking_input(flight_id, token)})
     assert errors == []
     booking: dict[str, Any] = data["initBooking"]
     return booking

@@ -76,7 +76,12 @@ await lines.next();
 const booked = await client.graphql({
   query: book,
   variables: {
-    input: { outboundFlightId: process.env.FLIGHT_ID, paymentToken: 'tok_visa', idempotencyKey: crypto.randomUUID() },
+    input: {
+      outboundFlightId: process.env.FLIGHT_ID,
+      paymentToken: 'tok_visa',
+      idempotencyKey: crypto.randomUUID(),
+      passengers: [{ firstName: 'Ada', lastName: 'Lovelace' }],
+    },
   },
   authMode: 'userPool',
 });

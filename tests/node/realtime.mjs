@@ -89,7 +89,12 @@ const scenarios = {
   async booking() {
     const received = subscribe(ON_STATUS, { customer: env.AIRLINE_CUSTOMER }, asUser(env.AIRLINE_TOKEN), 2);
     await connected;
-    const input = { outboundFlightId: env.AIRLINE_FLIGHT, paymentToken: 'tok_visa', idempotencyKey: crypto.randomUUID() };
+    const input = {
+      outboundFlightId: env.AIRLINE_FLIGHT,
+      paymentToken: 'tok_visa',
+      idempotencyKey: crypto.randomUUID(),
+      passengers: [{ firstName: 'Ada', lastName: 'Lovelace' }],
+    };
     await mutate(BOOK, { input }, asUser(env.AIRLINE_TOKEN));
     await received;
   },

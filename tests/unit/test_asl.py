@@ -17,8 +17,16 @@ from statelint.linter import Linter
 from appsync.local.stepfunctions.asl import LocalStateMachine, UnsupportedDefinition, unsupported
 from resolvers.saga.definition import ASL_PATH, DEAD_LETTER_QUEUE_URL, SQS_SEND_MESSAGE, TASKS, load_definition
 
-PRICE = {"amount": 100, "currency": "GBP"}
-BOOKING = {"bookingId": "b-1", "outboundFlightId": "f-1", "paymentToken": "tok-1", "customer": "c-1", "price": PRICE}
+# Two passengers: two seats, twice the ticket price.
+PRICE = {"amount": 200, "currency": "GBP"}
+BOOKING = {
+    "bookingId": "b-1",
+    "outboundFlightId": "f-1",
+    "paymentToken": "tok-1",
+    "customer": "c-1",
+    "seats": 2,
+    "price": PRICE,
+}
 PAYMENT = {"receiptUrl": "https://pay.example/r/1", "price": 100}
 # What ConfirmBooking answers: the booking as confirmed, handed to NotifyConfirmed.
 CONFIRMED = {"id": "b-1", "status": "CONFIRMED"}
@@ -312,7 +320,7 @@ def test_a_booking_that_goes_through_is_confirmed_and_keeps_its_payment(
     assert (execution.error, execution.cause) == (None, None)
     # And each task received exactly its Parameters: what the input carries is not read again
     assert resources.calls == [
-        ("ReserveSeat", {"bookingId": "b-1", "outboundFlightId": "f-1"}),
+        ("ReserveSeat", {"bookingId": "b-1", "outboundFlightId": "f-1", "seats": 2}),
         ("CollectPayment", {"bookingId": "b-1", "outboundFlightId": "f-1", "paymentToken": "tok-1", "price": PRICE}),
         ("ConfirmBooking", {"bookingId": "b-1", "payment": PAYMENT, "customer": "c-1"}),
         ("NotifyBooking", {"bookingId": "b-1", "booking": CONFIRMED}),
@@ -335,6 +343,8 @@ def test_no_seat_cancels_releases_notifies_and_dead_letters_without_retrying(
     assert len(resources.called("ReserveSeat")) == 1
     assert sleeps == []
     assert resources.called("RefundPayment") == []
+    # And ReleaseSeat was asked to give back every seat the booking would have taken
+    assert resources.called("ReleaseSeat") == [{"bookingId": "b-1", "outboundFlightId": "f-1", "seats": 2}]
     # And the execution failed with the Fail state's error
     assert execution.status == "FAILED"
     assert execution.error == "BookingFailed"

@@ -78,3 +78,34 @@ def test_events_go_to_the_bus_with_their_type_source_and_id():
         with pytest.raises(RuntimeError, match="refused 1 of 1"):
             EventBridgeBus("bus", client).publish([event])
     assert event.envelope_detail()["eventId"] == "booking.confirmed:b-1"
+
+
+@pytest.mark.parametrize(("status", "running"), [("RUNNING", True), ("SUCCEEDED", False), ("FAILED", False)])
+def test_a_bookings_execution_is_running_only_while_step_functions_says_so(stepfunctions, status, running):
+    client, stub = stepfunctions
+    stub.add_response(
+        "describe_execution",
+        {
+            "executionArn": "arn:aws:states:eu-west-1:123456789012:execution:booking-saga:b-1",
+            "stateMachineArn": ARN,
+            "status": status,
+            "startDate": datetime(2026, 11, 22, tzinfo=UTC),
+        },
+        {"executionArn": "arn:aws:states:eu-west-1:123456789012:execution:booking-saga:b-1"},
+    )
+
+    assert StepFunctionsStarter(ARN, client).is_running("b-1") is running
+
+
+def test_a_booking_whose_saga_never_started_has_no_running_execution(stepfunctions):
+    client, stub = stepfunctions
+    stub.add_client_error("describe_execution", "ExecutionDoesNotExist")
+
+    assert StepFunctionsStarter(ARN, client).is_running("b-1") is False
+
+
+def test_an_express_workflow_has_no_describable_execution_so_none_counts_as_running(stepfunctions):
+    client, stub = stepfunctions
+    stub.add_client_error("describe_execution", "InvalidArn")
+
+    assert StepFunctionsStarter(ARN, client).is_running("b-1") is False

@@ -80,3 +80,23 @@ def test_the_process_reads_the_secret_once(monkeypatch: pytest.MonkeyPatch) -> N
     finally:
         config.get_settings.cache_clear()
     assert client.calls == [SECRET_ARN]
+
+
+def test_the_reconciler_reads_its_thresholds_and_rejects_nonsense():
+    from datetime import timedelta
+
+    from resolvers.config import LOCAL_RECONCILER, load_reconciler_settings
+
+    read = load_reconciler_settings(
+        {"RECONCILE_AFTER_SECONDS": "90", "RECONCILE_INTERVAL_SECONDS": "0.5"}, defaults=LOCAL_RECONCILER
+    )
+    assert (read.settle_after, read.interval, read.lookback) == (
+        timedelta(seconds=90),
+        timedelta(seconds=0.5),
+        LOCAL_RECONCILER.lookback,
+    )
+    # On AWS, by default: longer than an Express execution may last (5 minutes)
+    assert load_reconciler_settings({}).settle_after > timedelta(minutes=5)
+    for bad in ("0", "-3", "soon"):
+        with pytest.raises(config.ConfigError, match="RECONCILE_AFTER_SECONDS"):
+            load_reconciler_settings({"RECONCILE_AFTER_SECONDS": bad})

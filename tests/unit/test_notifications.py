@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 from botocore.credentials import Credentials
 
-from resolvers.domain.models import Booking, BookingStatus
+from resolvers.domain.models import Booking, BookingStatus, Passenger
 from resolvers.notifications import AppSyncNotifier
 
 URL = "https://example1234567890.appsync-api.eu-west-1.amazonaws.com/graphql"
@@ -18,6 +18,9 @@ BOOKING = Booking(
     status=BookingStatus.CONFIRMED,
     customer="7d8ca528-4931-4254-9273-ea5ee853f271",
     outbound_flight_id="01JDZQ8Y3J6W8T5V1N2M3K4P5S",
+    passengers=(Passenger("Ada", "Lovelace"),),
+    total_price=8900,
+    currency="GBP",
     created_at=datetime(2026, 11, 22, 10, 0, tzinfo=UTC),
     updated_at=datetime(2026, 11, 22, 10, 1, tzinfo=UTC),
 )

@@ -24,7 +24,8 @@ def booking(n: int = 1) -> dict[str, Any]:
         "outboundFlightId": "f-1",
         "customer": "c-1",
         "paymentToken": "tok",
-        "price": {"amount": 100, "currency": "GBP"},
+        "seats": 2,
+        "price": {"amount": 200, "currency": "GBP"},
     }
 
 
@@ -281,7 +282,7 @@ def test_the_booking_saga_runner_calls_the_handlers_lambda_style(fake_tasks: Fak
     # Then each handler got its Parameters and a Lambda context named after its function
     assert execution.status == "SUCCEEDED"
     ((event, context),) = fake_tasks.calls["reserve_seat"]
-    assert event == {"bookingId": "b-1", "outboundFlightId": "f-1"}
+    assert event == {"bookingId": "b-1", "outboundFlightId": "f-1", "seats": 2}
     assert isinstance(context, LocalLambdaContext)
     assert context.function_name == "ReserveSeat"
     assert fake_tasks.calls["collect_payment"][0][1].function_name == "CollectPayment"

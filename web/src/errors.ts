@@ -4,7 +4,7 @@ const API_ERRORS: Record<string, string> = {
   ValidationError: 'Some details are not valid.',
   NotFound: 'That flight or booking no longer exists.',
   Unauthorized: 'You are not allowed to do that.',
-  SeatsUnavailable: 'This flight has no seats left. Please choose another flight.',
+  SeatsUnavailable: 'This flight does not have enough seats left. Please choose another flight or fewer passengers.',
   IdempotencyConflict: 'This booking attempt was already used for a different booking. Please start again.',
   BookingNotCancellable: 'Only confirmed bookings can be cancelled.',
   Conflict: 'Someone else changed this at the same moment. Please try again.',
@@ -55,6 +55,10 @@ export function describeError(error: unknown): string {
   const graphQLError = firstGraphQLError(error)
   if (graphQLError) {
     const type = graphQLError.errorType ?? ''
+    if (type === 'CheckInNotAvailable' && graphQLError.message) {
+      // The API says when check-in opens, or that it closed: the customer needs exactly that.
+      return sentence(graphQLError.message)
+    }
     if (type === 'ValidationError' && graphQLError.message) {
       // The API's validation messages are written for people ("must be a three-letter IATA airport code…").
       return sentence(graphQLError.message.replace(/^[\w.[\]]+: /, ''))

@@ -9,7 +9,7 @@ const apiError = (errorType: string, message = 'raw message') => ({
 
 describe('describeError', () => {
   it.each([
-    ['SeatsUnavailable', 'This flight has no seats left. Please choose another flight.'],
+    ['SeatsUnavailable', 'This flight does not have enough seats left. Please choose another flight or fewer passengers.'],
     ['BookingNotCancellable', 'Only confirmed bookings can be cancelled.'],
     ['Unauthorized', 'You are not allowed to do that.'],
     ['NotFound', 'That flight or booking no longer exists.'],
@@ -24,6 +24,13 @@ describe('describeError', () => {
       'filter.departureAirportCode: must be a three-letter IATA airport code in upper case, like LGW',
     )
     expect(describeError(error)).toBe('Must be a three-letter IATA airport code in upper case, like LGW.')
+  })
+
+  it('says when check-in opens, or that it closed, as the API words it', () => {
+    const early = apiError('CheckInNotAvailable', 'Check-in opens 24 hours before departure, at 2026-12-24T08:30:00Z')
+    expect(describeError(early)).toBe('Check-in opens 24 hours before departure, at 2026-12-24T08:30:00Z.')
+    const late = apiError('CheckInNotAvailable', 'Check-in closed 1 hour before departure; see an agent at the airport')
+    expect(describeError(late)).toBe('Check-in closed 1 hour before departure; see an agent at the airport.')
   })
 
   it('never shows raw JSON or an unknown type', () => {

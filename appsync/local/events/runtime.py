@@ -9,7 +9,9 @@ from __future__ import annotations
 import importlib
 import logging
 import os
+import random
 import threading
+import time
 import uuid
 from collections import deque
 from collections.abc import Callable, Mapping
@@ -18,16 +20,18 @@ from concurrent.futures import wait as wait_for
 from dataclasses import dataclass, field
 from typing import Any
 
+from appsync.local.events.reconciler import PeriodicReconciler
 from appsync.local.lambda_context import LocalLambdaContext
 from appsync.local.stepfunctions.saga_runner import LocalSagaRunner
 from resolvers import events, notifications
+from resolvers.config import ReconcilerSettings
 from resolvers.consumers import loyalty as loyalty_consumer
 from resolvers.domain.models import Booking
 from resolvers.saga import starter
 
 log = logging.getLogger(__name__)
 
-# How many of the latest events, notices, dead letters, consumer failures and settled saga executions the local
+# How many of the latest events, booking notices, saga dead letters and finished saga executions the local
 # runtime keeps for diagnostics (and tests); older ones are dropped, so a long `airline dev` does not grow.
 HISTORY_ENV = "LOCAL_RUNTIME_HISTORY"
 DEFAULT_HISTORY = 5000
@@ -55,19 +59,52 @@ EVENT_RULES: tuple[EventRule, ...] = (
 )
 
 
+@dataclass(frozen=True)
+class DeadLetter:
+    """An event a consumer still failed on after every retry, as the rule target's SQS dead-letter queue keeps it."""
+
+    rule: str
+    event: events.DomainEvent
+    attempts: int
+    error: str
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """How a consumer is retried before its event is dead-lettered (EventBridge: up to 185 tries over 24 hours;
+    the CDK app: infra's EVENT_DELIVERY). Locally a few quick tries: a crash is what the reconciler is for."""
+
+    attempts: int = 3
+    first_delay: float = 0.2
+    max_delay: float = 2.0
+
+    def delay(self, attempt: int) -> float:
+        """Full jitter after the `attempt`-th failure (1-based)."""
+        return random.uniform(0, min(self.max_delay, self.first_delay * 2 ** (attempt - 1)))
+
+
+# Dead letters kept in memory (the newest): enough for a developer to look, bounded for a long-running server.
+DEAD_LETTER_LIMIT = 1000
+
+
 class LocalEventBus:
-    """Delivers each event to the consumers whose rule matches, asynchronously as EventBridge does."""
+    """Delivers each event to the consumers whose rule matches, asynchronously as EventBridge does; a consumer that
+    fails is retried with backoff, then the event is dead-lettered (logged and kept in `dead_letters`)."""
 
     def __init__(
-        self, rules: tuple[EventRule, ...] = EVENT_RULES, max_workers: int = 2, history: int | None = None
+        self,
+        rules: tuple[EventRule, ...] = EVENT_RULES,
+        max_workers: int = 2,
+        delivery: Delivery | None = None,
+        history: int | None = None,
     ) -> None:
         self.rules = rules
+        self.delivery = delivery or Delivery()
         self._executor = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="events")
         self._lock = threading.Lock()
         self._pending: set[Future[Any]] = set()
-        history = history or history_limit()
-        self.published: deque[events.DomainEvent] = deque(maxlen=history)
-        self.failures: deque[tuple[str, events.DomainEvent, BaseException]] = deque(maxlen=history)
+        self.published: deque[events.DomainEvent] = deque(maxlen=history or history_limit())
+        self.dead_letters: deque[DeadLetter] = deque(maxlen=DEAD_LETTER_LIMIT)
 
     def publish(self, batch: list[events.DomainEvent]) -> None:
         for event in batch:
@@ -98,13 +135,18 @@ class LocalEventBus:
             "resources": [],
             "detail": event.envelope_detail(),
         }
-        try:
-            handler(envelope, LocalLambdaContext(function_name=f"{rule.name}-consumer"))
-        except Exception as exc:
-            # EventBridge would retry and then dead-letter; locally the failure is kept and logged.
-            log.exception("Event consumer %s failed on %s", rule.name, event.id)
-            with self._lock:
-                self.failures.append((rule.name, event, exc))
+        for attempt in range(1, self.delivery.attempts + 1):
+            try:
+                handler(envelope, LocalLambdaContext(function_name=f"{rule.name}-consumer"))
+                return
+            except Exception as exc:
+                if attempt < self.delivery.attempts:
+                    log.warning("Event consumer %s failed on %s (try %d); retrying", rule.name, event.id, attempt)
+                    time.sleep(self.delivery.delay(attempt))
+                    continue
+                log.exception("Event consumer %s failed on %s %d times: dead-lettered", rule.name, event.id, attempt)
+                with self._lock:
+                    self.dead_letters.append(DeadLetter(rule.name, event, attempt, f"{type(exc).__name__}: {exc}"))
 
     def drain(self, timeout: float = 30.0) -> None:
         """Wait until every event published so far has been delivered."""
@@ -148,6 +190,9 @@ class LocalRuntime:
     notifier: RecordingNotifier = field(default_factory=RecordingNotifier)
     dead_letters: deque[dict[str, Any]] = field(default_factory=lambda: deque(maxlen=history_limit()))
     runner: LocalSagaRunner | None = None
+    # Settings to run the reconciler with at start and periodically (`airline dev`); None runs none (tests run it).
+    reconcile: ReconcilerSettings | None = None
+    reconciler: PeriodicReconciler | None = None
 
     _previous: tuple[Any, Any, Any] | None = None
 
@@ -159,10 +204,13 @@ class LocalRuntime:
             max_settled=history_limit(),
         )
         # The ports are process-wide: remember what was installed, so that stop() puts it back.
-        self._previous = (events._bus, starter._starter, notifications._notifier)
-        events.use_bus(self.bus)
-        starter.use_starter(self.runner)
-        notifications.use_notifier(self.notifier)
+        self._previous = (
+            events.use_bus(self.bus),
+            starter.use_starter(self.runner),
+            notifications.use_notifier(self.notifier),
+        )
+        if self.reconcile is not None:
+            self.reconciler = PeriodicReconciler(self.reconcile).start()
         return self
 
     def _dead_letter(self, message: dict[str, Any]) -> None:
@@ -176,6 +224,8 @@ class LocalRuntime:
         self.bus.drain(timeout)
 
     def stop(self) -> None:
+        if self.reconciler is not None:
+            self.reconciler.stop()
         if self.runner is not None:
             self.runner.shutdown(wait=True)
         self.bus.shutdown()

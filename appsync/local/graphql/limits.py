@@ -1,5 +1,6 @@
-"""The local AppSync's limits (query depth, tokens, resolvers per request, body size), configurable from the
-environment, and the body size check in front of the GraphQL view."""
+"""The local AppSync's limits (query depth, tokens, resolvers per request, body size): the deployed API's own
+(`appsync/limits.py`, which the CDK app reads too) unless the environment overrides them, and the body size check in
+front of the GraphQL view."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from appsync import limits as deployed
 
 # Environment variables that override the defaults below.
 QUERY_DEPTH_ENV = "LOCAL_APPSYNC_QUERY_DEPTH_LIMIT"
@@ -20,14 +23,11 @@ SUBSCRIPTION_BACKLOG_ENV = "LOCAL_APPSYNC_SUBSCRIPTION_BACKLOG_LIMIT"
 
 @dataclass(frozen=True)
 class Limits:
-    # Nesting of fields below the operation; introspection fields are not counted.
-    query_depth: int = 10
-    # Lambda-resolved fields per request; AppSync's default resolver count limit.
-    resolver_count: int = 10_000
-    # Lexical tokens in the query document.
-    tokens: int = 10_000
-    # Size of the HTTP request body.
-    body_bytes: int = 1024 * 1024
+    # What each means: appsync/limits.py.
+    query_depth: int = deployed.QUERY_DEPTH
+    resolver_count: int = deployed.RESOLVER_COUNT
+    tokens: int = deployed.TOKENS
+    body_bytes: int = deployed.BODY_BYTES
     # Subscription events waiting to be sent on one WebSocket connection; past it the client is a slow consumer.
     subscription_backlog: int = 1000
     introspection: bool = True

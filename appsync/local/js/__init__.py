@@ -1,4 +1,4 @@
-"""The APPSYNC_JS runtime of the local AppSync: the resolver files run in embedded V8 (see runtime.py)."""
+"""The APPSYNC_JS runtime of the local AppSync: the resolver files run in embedded QuickJS (see runtime.py)."""
 
 from appsync.local.js.runtime import JsError, JsRuntime, JsRuntimeError, Outcome, UnsupportedJs, shared_runtime
 

@@ -1,8 +1,8 @@
-"""APPSYNC_JS locally: the project's resolver files run in one embedded V8 (mini-racer), as AppSync runs them.
+"""APPSYNC_JS locally: the project's resolver files run in one embedded QuickJS (`quickjs`), as AppSync runs them.
 
 How a file is loaded (the module shim). The files are ES modules that `import { util, ... } from
-'@aws-appsync/utils'` and `export function request/response`. V8 here evaluates scripts, so each file is rewritten,
-line for line (line numbers in stack traces stay right), into a script that defines it:
+'@aws-appsync/utils'` and `export function request/response`. The engine here evaluates scripts, so each file is
+rewritten, line for line (line numbers in stack traces stay right), into a script that defines it:
 
     import { util } from '@aws-appsync/utils';   ->   const { util } = __appsync_utils;
     export function request(ctx) {               ->   function request(ctx) {
@@ -15,13 +15,14 @@ What a file may use is checked when it is loaded (at server start): any other im
 reference to a `util.*`, `extensions.*` or `runtime.*` function the local runtime does not implement refuses the
 file with the name of what is missing, as the ASL interpreter refuses a state it does not know.
 
-One V8 context serves every file and thread, created once; a lock makes one handler run at a time (a run takes
-about a tenth of a millisecond, far less than the handlers it sits around).
+One context serves every file and thread, created once; a lock makes one handler run at a time. QuickJS runs in
+the calling thread (no hop to an engine thread, as V8 embeddings make), so a run costs tens of microseconds, and it
+bounds what a file may do: each run stops after RUN_TIME_LIMIT seconds (AppSync stops a resolver too) and the
+context's memory is capped, so a file with an endless loop fails its request instead of stalling the server.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import re
@@ -34,7 +35,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from py_mini_racer import MiniRacer
+import quickjs
 
 log = logging.getLogger("appsync.local")
 
@@ -42,6 +43,9 @@ UTILS_JS = Path(__file__).resolve().parent / "utils.js"
 UTILS_MODULE = "@aws-appsync/utils"
 # The objects a file may import from @aws-appsync/utils.
 IMPORTABLE = frozenset({"util", "extensions", "runtime"})
+# What one handler run may take before it is interrupted, and what the context may hold.
+RUN_TIME_LIMIT = 1.0
+MEMORY_LIMIT = 64 * 1024 * 1024
 
 _IMPORT = re.compile(r"^([ \t]*)import\s*\{([^}]*)\}\s*from\s*(['\"])([^'\"]+)\3\s*;?", re.MULTILINE)
 _ANY_IMPORT = re.compile(r"^[ \t]*import\b", re.MULTILINE)
@@ -168,25 +172,17 @@ def _name_of(path: Path) -> str:
     return resolved.relative_to(APPSYNC_DIR).as_posix() if resolved.is_relative_to(APPSYNC_DIR) else str(resolved)
 
 
-def _running_loop() -> asyncio.AbstractEventLoop | None:
-    try:
-        return asyncio.get_running_loop()
-    except RuntimeError:
-        return None
-
-
 class JsRuntime:
-    """The embedded V8 with @aws-appsync/utils and the resolver files loaded into it."""
+    """The embedded JavaScript context with @aws-appsync/utils and the resolver files loaded into it."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        # MiniRacer binds itself to the asyncio loop running where it is made: made inside a server's or a test's
-        # loop, it would die with that loop and every later resolver would fail with "Event loop is closed".
-        if _running_loop() is not None:
-            raise RuntimeError("make the APPSYNC_JS runtime outside a running event loop (e.g. before serving)")
-        self._v8 = MiniRacer()
-        self._v8.eval(UTILS_JS.read_text())
-        self.implemented: tuple[str, ...] = tuple(json.loads(str(self._v8.eval("__appsync_implemented()"))))
+        self._js = quickjs.Context()
+        self._js.set_memory_limit(MEMORY_LIMIT)
+        self._js.set_time_limit(RUN_TIME_LIMIT)
+        self._js.eval(UTILS_JS.read_text())
+        self._run = self._js.get("__appsync_run")
+        self.implemented: tuple[str, ...] = tuple(json.loads(str(self._js.eval("__appsync_implemented()"))))
         self._loaded: dict[str, Path] = {}
 
     def load(self, path: Path, name: str | None = None) -> str:
@@ -204,7 +200,10 @@ class JsRuntime:
             )
         script = to_script(name, source)
         with self._lock:
-            defined = json.loads(str(self._v8.eval(script)))
+            try:
+                defined = json.loads(str(self._js.eval(script)))
+            except quickjs.JSException as error:
+                raise UnsupportedJs(f"{name}: {error}") from error
         lacking = [handler for handler in ("request", "response") if handler not in defined]
         if lacking:
             raise UnsupportedJs(f"{name}: a resolver exports request and response; it lacks {', '.join(lacking)}")
@@ -213,12 +212,15 @@ class JsRuntime:
 
     def run(self, name: str, handler: str, ctx: Mapping[str, Any]) -> Outcome:
         """Run `handler` ('request' or 'response') of a loaded file with AppSync's context `ctx`."""
-        # One eval of a small script with the context in it as a literal (JSON is JavaScript): mini-racer's cheapest
-        # round trip (a JSFunction call marshals its arguments and costs about twice as much).
-        literal = json.dumps(ctx, default=_to_json)
-        script = f"__appsync_run({json.dumps(name)},{json.dumps(handler)},{literal})"
+        # The context crosses as one JSON string (parsed inside), the outcome comes back as one: the cheapest way
+        # across (converting objects member by member, or compiling the context as a script literal, costs more).
+        context = json.dumps(ctx, default=_to_json)
         with self._lock:
-            answer = self._v8.eval(script)
+            try:
+                answer = self._run(name, handler, context)
+            except quickjs.JSException as error:
+                # What utils.js cannot catch: the time or memory limit (an endless loop, a runaway allocation).
+                raise JsRuntimeError(f"{name} {handler}: {error}") from error
         raw: dict[str, Any] = json.loads(str(answer))
         for line in raw.get("logs") or ():
             log.info("%s %s: %s", name, handler, line)
@@ -236,9 +238,6 @@ class JsRuntime:
             invalidation_filter=raw.get("invalidationFilter"),
             invalidations=list(raw.get("invalidations") or ()),
         )
-
-    def close(self) -> None:
-        self._v8.close()
 
 
 _shared: JsRuntime | None = None

@@ -1,6 +1,6 @@
 // The local AppSync's @aws-appsync/utils: the part of APPSYNC_JS's `util`, `extensions` and `runtime` the local
 // AppSync implements, with AppSync's semantics, and the driver that runs one handler of one resolver file.
-// Loaded once into the embedded V8 (appsync/local/js/runtime.py); resolver files are defined by __appsync_define.
+// Loaded once into the embedded QuickJS context (appsync/local/js/runtime.py); resolver files are defined by __appsync_define.
 (function (global) {
   'use strict';
 
@@ -207,9 +207,11 @@
       return typeof module[key] === 'function';
     }));
   };
-  // Runs handler ('request' or 'response') of resolver file `name` with the context (a fresh object); answers
-  // JSON: what it returned (or how it stopped), the stash after it, and what it asked of the extensions.
-  global.__appsync_run = function (name, handler, ctx) {
+  // Runs handler ('request' or 'response') of resolver file `name` with the context (given as JSON, so a fresh
+  // object); answers JSON: what it returned (or how it stopped), the stash after it, and what it asked of the
+  // extensions.
+  global.__appsync_run = function (name, handler, context) {
+    const ctx = JSON.parse(context);
     ctx.args = ctx.arguments;
     state = {
       appendedErrors: [],
@@ -225,7 +227,8 @@
       if (error && error.appsync) {
         outcome = error.appsync;
       } else {
-        outcome = { kind: 'exception', message: String((error && error.stack) || error) };
+        // QuickJS's stack has the frames only ("at request (<input>:4)"), so the error itself comes first.
+        outcome = { kind: 'exception', message: String(error) + (error && error.stack ? '\n' + error.stack : '') };
       }
     }
     outcome.stash = ctx.stash;

@@ -86,6 +86,12 @@ class LocalSagaRunner:
                 self._executions.pop(forgotten, None)
                 self._inputs.pop(forgotten, None)
 
+    def is_running(self, name: str) -> bool:
+        """Whether the execution `name` is queued or running in this process (one a crash ended is not)."""
+        with self._lock:
+            future = self._executions.get(name)
+        return future is not None and not future.done()
+
     def run_again(self, name: str) -> Execution:
         """Run the execution started as `name` once more, with the same input, in the caller's thread: what an
         Express workflow (at least once) may do. KeyError if never started."""

@@ -33,6 +33,13 @@ export const getBooking = /* GraphQL */ `
       status
       statusReason
       customer
+      passengers {
+        firstName
+        lastName
+        seat
+      }
+      totalPrice
+      currency
       checkedIn
       createdAt
       updatedAt
@@ -58,6 +65,22 @@ export const getBooking = /* GraphQL */ `
   }
 `
 
+// A passenger with the seat and boarding pass check-in gives (both null before).
+const passengerFields = /* GraphQL */ `
+  fragment PassengerFields on Passenger {
+    firstName
+    lastName
+    seat
+    boardingPass {
+      passengerName
+      seat
+      boardingGroup
+      sequenceNumber
+      barcode
+    }
+  }
+`
+
 export const listBookings = /* GraphQL */ `
   query ListBookings($filter: BookingFilter, $limit: Int, $nextToken: String) {
     listBookings(filter: $filter, limit: $limit, nextToken: $nextToken) {
@@ -67,6 +90,11 @@ export const listBookings = /* GraphQL */ `
         status
         statusReason
         customer
+        passengers {
+          ...PassengerFields
+        }
+        totalPrice
+        currency
         checkedIn
         createdAt
         updatedAt
@@ -92,6 +120,7 @@ export const listBookings = /* GraphQL */ `
       nextToken
     }
   }
+  ${passengerFields}
 `
 
 export const getLoyalty = /* GraphQL */ `
@@ -113,6 +142,12 @@ export const initBooking = /* GraphQL */ `
       bookingReference
       status
       statusReason
+      passengers {
+        firstName
+        lastName
+      }
+      totalPrice
+      currency
     }
   }
 `
@@ -126,6 +161,19 @@ export const cancelBooking = /* GraphQL */ `
       statusReason
     }
   }
+`
+
+export const checkIn = /* GraphQL */ `
+  mutation CheckIn($bookingId: ID!) {
+    checkIn(bookingId: $bookingId) {
+      id
+      checkedIn
+      passengers {
+        ...PassengerFields
+      }
+    }
+  }
+  ${passengerFields}
 `
 
 export const createFlight = /* GraphQL */ `
