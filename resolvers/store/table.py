@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from typing import Any
 
 from pynamodb.connection import Connection
@@ -83,7 +84,23 @@ def add_missing_indexes() -> list[str]:
             ],
         )
         added.append(index["name"])
+        _wait_until_active()
     return added
+
+
+def _wait_until_active(timeout: float = 60.0) -> None:
+    """Until the table and every index are ACTIVE: writes made while an index is still being built can fail (DynamoDB
+    Local answers InternalFailure to some under load), and an index being built answers no Query."""
+    deadline = time.monotonic() + timeout
+    while True:
+        described = TableItem.describe_table()
+        statuses = [described.get("TableStatus")]
+        statuses += [index.get("IndexStatus") for index in described.get("GlobalSecondaryIndexes", [])]
+        if all(status == "ACTIVE" for status in statuses):
+            return
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"Table {TableItem.Meta.table_name} not ACTIVE after {timeout:.0f} s: {statuses}")
+        time.sleep(0.1)
 
 
 def index_definitions() -> list[dict[str, Any]]:

@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_the_asset_bundles_pyproject_dependencies_except_powertools_and_boto3() -> None:
     names = {spec.split(">")[0].split("<")[0].split("=")[0].split("[")[0] for spec in bundled_requirements()}
-    assert names == {"pynamodb", "python-ulid"}
+    assert names == {"pynamodb", "python-ulid", "cryptography"}
 
 
 def test_dependencies_are_installed_as_wheels_for_the_lambda_platform() -> None:
