@@ -27,6 +27,7 @@ from appsync.local.graphql.auth import AuthError, LocalCredentials, Principal, a
 from appsync.local.graphql.errors import format_error
 from appsync.local.graphql.invoke import TRACE_HEADER, RequestContext
 from appsync.local.graphql.limits import Limits
+from appsync.local.realtime.fanout import COMPACT, SharedData
 from resolvers.correlation import trace_id_of
 
 log = logging.getLogger("appsync.local")
@@ -180,8 +181,11 @@ class Connection:
         self.operations.clear()
 
     async def _send(self, message: Message) -> None:
+        await self._send_text(json.dumps(message, separators=COMPACT))
+
+    async def _send_text(self, text: str) -> None:
         async with self._send_lock:
-            await self.websocket.send_text(json.dumps(message, separators=(",", ":")))
+            await self.websocket.send_text(text)
 
     async def _handle(self, text: str) -> None:
         try:
@@ -283,7 +287,7 @@ class Connection:
                         # Refused before it was registered: its auth rule, validation, arguments.
                         await self._error(operation_id, *self._formatted(result, context))
                         return
-                    await self._send({"type": "data", "id": operation_id, "payload": self._payload(result, context)})
+                    await self._send_data(operation_id, result, context)
             await self._send({"type": "complete", "id": operation_id})
         except (WebSocketDisconnect, RuntimeError, OSError):
             log.debug("Subscription %s ended with its connection", operation_id)
@@ -294,6 +298,15 @@ class Connection:
         return [format_error(error, context.correlation_id) for error in result.errors or ()] or [
             {"errorType": "InternalFailure", "message": "The subscription ended before it started"}
         ]
+
+    async def _send_data(self, operation_id: str, result: ExecutionResult, context: SubscriptionContext) -> None:
+        if isinstance(result.data, SharedData) and not result.errors:
+            # The same answer as other subscribers of the event got: serialized once for all of them.
+            await self._send_text(
+                f'{{"type":"data","id":{json.dumps(operation_id)},"payload":{result.data.payload_json}}}'
+            )
+            return
+        await self._send({"type": "data", "id": operation_id, "payload": self._payload(result, context)})
 
     def _payload(self, result: ExecutionResult, context: SubscriptionContext) -> dict[str, Any]:
         payload: dict[str, Any] = {"data": result.data}

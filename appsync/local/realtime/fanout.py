@@ -1,0 +1,192 @@
+"""One execution of a subscription's selection set per published event and group of subscribers that would get
+the same answer, shared by all of them (and its JSON serialized once), instead of one execution per subscriber.
+
+Subscribers share an execution when they sent the same selection (the subscription field's own arguments aside:
+they only decide, through the filters, who receives an event), the same values of the variables that selection
+reads, and the same auth mode and Cognito groups (what the field-level @aws_* checks read). A subscription field
+whose answer may reach a Lambda-resolved field (which sees the caller's identity and headers) never shares."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Hashable, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
+from typing import Any, cast
+
+from graphql import (
+    ExecutionResult,
+    FieldNode,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLSchema,
+    OperationDefinitionNode,
+    OperationType,
+    SelectionSetNode,
+    VariableNode,
+    print_ast,
+    visit,
+)
+from graphql.language import Visitor
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+from appsync.fields import BY_FIELD
+
+# Separators as the WebSocket protocols send JSON: no spaces.
+COMPACT = (",", ":")
+
+
+@dataclass(eq=False)
+class PublishedEvent:
+    """A mutation's result on its way to subscribers, with the executions already made for it, by sharing key."""
+
+    result: Mapping[str, Any]
+    executions: dict[Hashable, Any] = field(default_factory=dict)
+    # How many times a selection set was executed for this event (what sharing saves is visible in tests).
+    execution_count: int = 0
+
+
+class SharedData(dict[str, Any]):
+    """The `data` of an execution shared by several subscribers, which serializes it once for all of them."""
+
+    @cached_property
+    def payload_json(self) -> str:
+        """`{"data": ...}` as the WebSocket protocols send it."""
+        return json.dumps({"data": self}, separators=COMPACT)
+
+
+class _VariablesRead(Visitor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.names: set[str] = set()
+
+    def enter_variable(self, node: VariableNode, *_: Any) -> None:
+        self.names.add(node.name.value)
+
+
+def _without_root_arguments(operation: OperationDefinitionNode) -> OperationDefinitionNode:
+    """The operation with its root fields' arguments dropped: they choose what a subscriber receives, not the answer
+    to an event (a root field inside a fragment keeps them, which only shares less)."""
+    selections = tuple(
+        FieldNode(
+            alias=selection.alias,
+            name=selection.name,
+            arguments=(),
+            directives=selection.directives,
+            selection_set=selection.selection_set,
+        )
+        if isinstance(selection, FieldNode)
+        else selection
+        for selection in operation.selection_set.selections
+    )
+    return OperationDefinitionNode(
+        operation=operation.operation,
+        name=operation.name,
+        variable_definitions=operation.variable_definitions,
+        directives=operation.directives,
+        selection_set=SelectionSetNode(selections=selections),
+    )
+
+
+def _named(type_: Any) -> Any:
+    while isinstance(type_, GraphQLNonNull | GraphQLList):
+        type_ = type_.of_type
+    return type_
+
+
+@lru_cache(maxsize=8)
+def _reaches_lambda(schema: GraphQLSchema) -> frozenset[str]:
+    """The Subscription fields whose answer may reach a field the contract maps to a Lambda."""
+    subscription = schema.subscription_type
+    reaching: set[str] = set()
+    for name, root_field in (subscription.fields if subscription else {}).items():
+        seen: set[str] = set()
+        pending = [_named(root_field.type)]
+        while pending:
+            type_ = pending.pop()
+            if not isinstance(type_, GraphQLObjectType) or type_.name in seen:
+                continue
+            seen.add(type_.name)
+            for field_name, child in type_.fields.items():
+                if (type_.name, field_name) in BY_FIELD:
+                    reaching.add(name)
+                pending.append(_named(child.type))
+    return frozenset(reaching)
+
+
+def _variable_key(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, default=repr)
+
+
+class SharedEventExecution(StrawberryGraphQLCoreExecutionContext):
+    """Strawberry's executor, executing a `PublishedEvent` once per sharing key: every subscriber in a group gets
+    the same result (the same `SharedData`), through the same Strawberry pipeline as before (its extensions, its
+    error formatting per subscriber)."""
+
+    _sharing_key: Hashable | None = None
+    # The event a per-event copy executes (None: not a published event).
+    published: PublishedEvent | None = None
+
+    def build_per_event_executor(self, payload: Any) -> Any:
+        if not isinstance(payload, PublishedEvent):
+            return super().build_per_event_executor(payload)
+        if self._sharing_key is None:
+            # Once per subscription: the executor of its events are copies of this one.
+            self._sharing_key = self.sharing_key()
+        executor = cast(SharedEventExecution, super().build_per_event_executor(payload.result))
+        executor.published = payload
+        return executor
+
+    def sharing_key(self) -> Hashable:
+        """What decides this subscription's answer to an event, beside the event itself."""
+        operation = self.operation
+        if operation.operation is not OperationType.SUBSCRIPTION:
+            return ("alone", id(self))
+        principal = getattr(self.context_value, "principal", None)
+        root_fields = {s.name.value for s in operation.selection_set.selections if isinstance(s, FieldNode)}
+        if principal is None or root_fields & _reaches_lambda(self.schema):
+            return ("alone", id(self))
+        selection = _without_root_arguments(operation)
+        fragments = [self.fragment_definitions[name] for name in sorted(self.fragment_definitions)]
+        read = _VariablesRead()
+        for node in (selection, *fragments):
+            visit(node, read)
+        variables = self.variable_values.coerced
+        return (
+            print_ast(selection),
+            tuple(print_ast(fragment) for fragment in fragments),
+            tuple((name, _variable_key(variables.get(name))) for name in sorted(read.names)),
+            principal.mode,
+            principal.groups,
+        )
+
+    def execute_operation(self, serially: bool | None = None) -> Any:
+        published = self.published
+        if published is None:
+            return super().execute_operation(serially)
+        # Per event loop too: an execution awaiting resolvers is a task of the loop that started it.
+        key = (self._sharing_key, id(asyncio.get_running_loop()))
+        shared = published.executions.get(key)
+        if shared is None:
+            published.execution_count += 1
+            result = super().execute_operation(serially)
+            if self.is_awaitable(result):
+                shared = asyncio.ensure_future(_shared(result))
+            else:
+                shared = _share(cast(ExecutionResult, result))
+            published.executions[key] = shared
+        if isinstance(shared, asyncio.Future):
+            # Shielded: a subscriber that leaves while waiting does not cancel the others' result.
+            return asyncio.shield(shared)
+        return shared
+
+
+async def _shared(result: Any) -> ExecutionResult:
+    return _share(await result)
+
+
+def _share(result: ExecutionResult) -> ExecutionResult:
+    data = SharedData(result.data) if isinstance(result.data, dict) else result.data
+    return ExecutionResult(data, result.errors, result.extensions)
