@@ -99,6 +99,8 @@ class SubscriptionContext(RequestContext):
     the hook the broker calls once the subscription is registered, which sends start_ack."""
 
     on_subscribed: Callable[[], Awaitable[None]] | None = None
+    # Sends an answer executed once for several subscribers, as this subscription's data message.
+    deliver_shared: Callable[[SharedData], Awaitable[None]] | None = None
 
 
 class AppSyncRealtime:
@@ -273,6 +275,11 @@ class Connection:
                 await self._send({"type": "start_ack", "id": operation_id})
 
         context.on_subscribed = acknowledge
+
+        async def deliver_shared(data: SharedData) -> None:
+            await self._send_text(_data_message(operation_id, data))
+
+        context.deliver_shared = deliver_shared
         variables = request.get("variables")
         try:
             stream = await self.endpoint.schema.subscribe(
@@ -302,9 +309,7 @@ class Connection:
     async def _send_data(self, operation_id: str, result: ExecutionResult, context: SubscriptionContext) -> None:
         if isinstance(result.data, SharedData) and not result.errors:
             # The same answer as other subscribers of the event got: serialized once for all of them.
-            await self._send_text(
-                f'{{"type":"data","id":{json.dumps(operation_id)},"payload":{result.data.payload_json}}}'
-            )
+            await self._send_text(_data_message(operation_id, result.data))
             return
         await self._send({"type": "data", "id": operation_id, "payload": self._payload(result, context)})
 
@@ -325,6 +330,11 @@ class Connection:
             await asyncio.gather(task, return_exceptions=True)
         # A stop of an id that is not (or no longer) running completes too: stopping is idempotent.
         await self._send({"type": "complete", "id": operation_id})
+
+
+def _data_message(operation_id: str, data: SharedData) -> str:
+    """The data message of an answer shared with other subscribers: its JSON serialized once, in this one's."""
+    return f'{{"type":"data","id":{json.dumps(operation_id)},"payload":{data.payload_json}}}'
 
 
 def _not_a_subscription(query: str, operation_name: Any) -> dict[str, Any] | None:

@@ -18,6 +18,7 @@ from typing import Any, cast
 from graphql import (
     ExecutionResult,
     FieldNode,
+    FragmentDefinitionNode,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
@@ -44,8 +45,19 @@ class PublishedEvent:
 
     result: Mapping[str, Any]
     executions: dict[Hashable, Any] = field(default_factory=dict)
-    # How many times a selection set was executed for this event (what sharing saves is visible in tests).
-    execution_count: int = 0
+
+    async def shared_answer(self, key: Hashable) -> SharedData | None:
+        """The answer already executed for the subscribers of `key` on this event loop, when it can be sent to
+        another one as it is (no errors); None when there is none yet."""
+        shared = self.executions.get((key, id(asyncio.get_running_loop())))
+        try:
+            if isinstance(shared, asyncio.Future):
+                shared = await asyncio.shield(shared)
+        except Exception:  # the subscriber's own execution reports it
+            return None
+        if isinstance(shared, ExecutionResult) and isinstance(shared.data, SharedData) and not shared.errors:
+            return shared.data
+        return None
 
 
 class SharedData(dict[str, Any]):
@@ -120,6 +132,34 @@ def _variable_key(value: Any) -> str:
     return json.dumps(value, sort_keys=True, default=repr)
 
 
+def sharing_key(
+    schema: GraphQLSchema,
+    operation: OperationDefinitionNode,
+    fragment_definitions: Mapping[str, FragmentDefinitionNode],
+    variables: Mapping[str, Any],
+    context: Any,
+) -> Hashable | None:
+    """What decides a subscription's answer to an event beside the event itself; None when it answers alone."""
+    if operation.operation is not OperationType.SUBSCRIPTION:
+        return None
+    principal = getattr(context, "principal", None)
+    root_fields = {s.name.value for s in operation.selection_set.selections if isinstance(s, FieldNode)}
+    if principal is None or root_fields & _reaches_lambda(schema):
+        return None
+    selection = _without_root_arguments(operation)
+    fragments = [fragment_definitions[name] for name in sorted(fragment_definitions)]
+    read = _VariablesRead()
+    for node in (selection, *fragments):
+        visit(node, read)
+    return (
+        print_ast(selection),
+        tuple(print_ast(fragment) for fragment in fragments),
+        tuple((name, _variable_key(variables.get(name))) for name in sorted(read.names)),
+        principal.mode,
+        principal.groups,
+    )
+
+
 class SharedEventExecution(StrawberryGraphQLCoreExecutionContext):
     """Strawberry's executor, executing a `PublishedEvent` once per sharing key: every subscriber in a group gets
     the same result (the same `SharedData`), through the same Strawberry pipeline as before (its extensions, its
@@ -141,26 +181,10 @@ class SharedEventExecution(StrawberryGraphQLCoreExecutionContext):
 
     def sharing_key(self) -> Hashable:
         """What decides this subscription's answer to an event, beside the event itself."""
-        operation = self.operation
-        if operation.operation is not OperationType.SUBSCRIPTION:
-            return ("alone", id(self))
-        principal = getattr(self.context_value, "principal", None)
-        root_fields = {s.name.value for s in operation.selection_set.selections if isinstance(s, FieldNode)}
-        if principal is None or root_fields & _reaches_lambda(self.schema):
-            return ("alone", id(self))
-        selection = _without_root_arguments(operation)
-        fragments = [self.fragment_definitions[name] for name in sorted(self.fragment_definitions)]
-        read = _VariablesRead()
-        for node in (selection, *fragments):
-            visit(node, read)
-        variables = self.variable_values.coerced
-        return (
-            print_ast(selection),
-            tuple(print_ast(fragment) for fragment in fragments),
-            tuple((name, _variable_key(variables.get(name))) for name in sorted(read.names)),
-            principal.mode,
-            principal.groups,
+        key = sharing_key(
+            self.schema, self.operation, self.fragment_definitions, self.variable_values.coerced, self.context_value
         )
+        return ("alone", id(self)) if key is None else key
 
     def execute_operation(self, serially: bool | None = None) -> Any:
         published = self.published
@@ -170,7 +194,6 @@ class SharedEventExecution(StrawberryGraphQLCoreExecutionContext):
         key = (self._sharing_key, id(asyncio.get_running_loop()))
         shared = published.executions.get(key)
         if shared is None:
-            published.execution_count += 1
             result = super().execute_operation(serially)
             if self.is_awaitable(result):
                 shared = asyncio.ensure_future(_shared(result))

@@ -14,7 +14,7 @@ import asyncio
 import logging
 import threading
 import weakref
-from collections.abc import AsyncGenerator, Awaitable, Callable, Iterator, Mapping
+from collections.abc import AsyncGenerator, Awaitable, Callable, Hashable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -28,7 +28,7 @@ from appsync.local.graphql.auth import Principal, Rule, allows
 from appsync.local.graphql.errors import AppSyncError, format_error
 from appsync.local.graphql.schema import to_arguments
 from appsync.local.js import JsError, JsRuntime, shared_runtime
-from appsync.local.realtime.fanout import PublishedEvent
+from appsync.local.realtime.fanout import PublishedEvent, SharedData, sharing_key
 from appsync.local.realtime.filters import FilterError, SubscriptionFilter, argument_filter
 
 log = logging.getLogger("appsync.local")
@@ -197,6 +197,7 @@ class SubscriptionBroker:
         field_name: str,
         filters: Filters,
         on_subscribed: Callable[[], Awaitable[None]] | None = None,
+        shared: tuple[Hashable, Callable[[SharedData], Awaitable[None]]] | None = None,
     ) -> AsyncGenerator[PublishedEvent, None]:
         # Registered on the first read and removed however the stream ends: completed, cancelled or closed
         # because its socket dropped.
@@ -212,7 +213,16 @@ class SubscriptionBroker:
                 item = await subscriber.queue.get()
                 if item is _INVALIDATED:
                     return
-                yield cast(PublishedEvent, item)
+                event = cast(PublishedEvent, item)
+                if shared is not None:
+                    # Another subscriber with the same sharing key already had this event executed: its answer
+                    # goes out as it is, without a pass through the execution pipeline.
+                    key, deliver = shared
+                    answer = await event.shared_answer(key)
+                    if answer is not None:
+                        await deliver(answer)
+                        continue
+                yield event
         finally:
             with self._lock:
                 self._subscribers[field_name].discard(subscriber)
@@ -232,7 +242,13 @@ class SubscriptionBroker:
             filters = self._interned(
                 self.resolve(field_name, principal, arguments, getattr(info.context, "headers", {}))
             )
-            return self._stream(field_name, filters, getattr(info.context, "on_subscribed", None))
+            deliver = getattr(info.context, "deliver_shared", None)
+            shared = None
+            if deliver is not None:
+                raw = info._raw_info
+                key = sharing_key(raw.schema, raw.operation, raw.fragments, info.variable_values, info.context)
+                shared = (key, deliver) if key is not None else None
+            return self._stream(field_name, filters, getattr(info.context, "on_subscribed", None), shared)
 
         return subscribe
 
