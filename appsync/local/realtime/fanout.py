@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Hashable, Mapping
+from collections.abc import Awaitable, Hashable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from typing import Any, cast
@@ -47,17 +47,28 @@ class PublishedEvent:
     executions: dict[Hashable, Any] = field(default_factory=dict)
 
     async def shared_answer(self, key: Hashable) -> SharedData | None:
-        """The answer already executed for the subscribers of `key` on this event loop, when it can be sent to
-        another one as it is (no errors); None when there is none yet."""
-        shared = self.executions.get((key, id(asyncio.get_running_loop())))
-        try:
-            if isinstance(shared, asyncio.Future):
-                shared = await asyncio.shield(shared)
-        except Exception:  # the subscriber's own execution reports it
-            return None
+        """The answer executed for the subscribers of `key` on this event loop (waiting for it if it is on its way),
+        when it can be sent to another one as it is (no errors); None when there is none."""
+        shared = await _settled(self.executions.get((key, id(asyncio.get_running_loop()))))
         if isinstance(shared, ExecutionResult) and isinstance(shared.data, SharedData) and not shared.errors:
             return shared.data
         return None
+
+
+# An execution on its way: its (result, error) once it is done; cancelled if its subscriber left before the end.
+Pending = asyncio.Future[tuple[ExecutionResult | None, Exception | None]]
+
+
+async def _settled(shared: Any) -> Any:
+    """An execution's result, waited for if it is pending; None if it failed or was abandoned."""
+    if not isinstance(shared, asyncio.Future):
+        return shared
+    # asyncio.wait: a waiter that is cancelled does not cancel the execution the others wait for.
+    await asyncio.wait({shared})
+    if shared.cancelled():
+        return None
+    result, _error = shared.result()
+    return result
 
 
 class SharedData(dict[str, Any]):
@@ -190,24 +201,46 @@ class SharedEventExecution(StrawberryGraphQLCoreExecutionContext):
         published = self.published
         if published is None:
             return super().execute_operation(serially)
-        # Per event loop too: an execution awaiting resolvers is a task of the loop that started it.
+        # Per event loop too: an execution awaiting resolvers runs in a task of its loop.
         key = (self._sharing_key, id(asyncio.get_running_loop()))
         shared = published.executions.get(key)
         if shared is None:
             result = super().execute_operation(serially)
-            if self.is_awaitable(result):
-                shared = asyncio.ensure_future(_shared(result))
-            else:
-                shared = _share(cast(ExecutionResult, result))
-            published.executions[key] = shared
+            if not self.is_awaitable(result):
+                shared = published.executions[key] = _share(cast(ExecutionResult, result))
+                return shared
+            # Awaited in this subscriber's own task, so an execution that never suspends is done before the
+            # others of its group even look (they find the answer, not something to wait for).
+            pending: Pending = asyncio.get_running_loop().create_future()
+            published.executions[key] = pending
+            return self._first(result, pending)
         if isinstance(shared, asyncio.Future):
-            # Shielded: a subscriber that leaves while waiting does not cancel the others' result.
-            return asyncio.shield(shared)
+            return self._later(shared, serially)
         return shared
 
+    async def _first(self, result: Awaitable[ExecutionResult], pending: Pending) -> ExecutionResult:
+        try:
+            answer = _share(await result)
+        except Exception as error:
+            pending.set_result((None, error))
+            raise
+        except BaseException:
+            pending.cancel()
+            raise
+        pending.set_result((answer, None))
+        return answer
 
-async def _shared(result: Any) -> ExecutionResult:
-    return _share(await result)
+    async def _later(self, pending: Pending, serially: bool | None) -> ExecutionResult:
+        await asyncio.wait({pending})
+        if pending.cancelled():
+            # The subscriber executing it left before the end: this one executes its own.
+            result = super().execute_operation(serially)
+            return cast(ExecutionResult, await result if self.is_awaitable(result) else result)
+        answer, error = pending.result()
+        if error is not None:
+            raise error
+        assert answer is not None
+        return answer
 
 
 def _share(result: ExecutionResult) -> ExecutionResult:
