@@ -576,3 +576,26 @@ def test_a_delay_is_executed_once_per_distinct_selection_and_reaches_every_subsc
         + ["flightId", "flightNumber"]
         + ["flightId", "delayMinutes", "reason"]
     )
+
+
+def test_subscribers_whose_variables_change_the_selection_get_their_own_answers(
+    live: LiveServer, client_for: ClientFor, callers: dict[str, dict[str, str]]
+) -> None:
+    flight_id = a_flight_in_the_catalog()
+    query = """subscription($flightId: ID, $full: Boolean!) {
+      onFlightDelayed(flightId: $flightId) { flightId reason @include(if: $full) } }"""
+    api_key = callers["api_key"]
+
+    async def scenario() -> list[dict[str, Any]]:
+        # Given two subscribers of the same flight with the same document, one asking for the reason
+        async with acknowledged(live, api_key) as full, acknowledged(live, api_key) as brief:
+            for socket, value in ((full, True), (brief, False)):
+                await send(socket, start("1", query, {"flightId": flight_id, "full": value}, api_key))
+                assert (await receive(socket))["type"] == "start_ack"
+            # When the flight is delayed
+            _, errors = await in_thread(delay, client_for(callers["admin"]), flight_id, 10)
+            assert errors == []
+            return [(await receive(socket))["payload"]["data"]["onFlightDelayed"] for socket in (full, brief)]
+
+    # Then each got the answer its own variables ask for
+    assert asyncio.run(scenario()) == [{"flightId": flight_id, "reason": "Late crew"}, {"flightId": flight_id}]
