@@ -58,6 +58,7 @@ from appsync.local.graphql.limits import BodySizeLimit, Limits, send_error
 from appsync.local.graphql.malformed import MalformedRequests
 from appsync.local.graphql.schema import build, contract
 from appsync.local.realtime.appsync_protocol import KEEP_ALIVE_SECONDS, AppSyncRealtime
+from appsync.local.realtime.fanout import SharedEventExecution
 from appsync.local.realtime.subscriptions import AppSyncStreamErrors, SubscriptionBroker
 from appsync.local.tls import LocalCertificate
 from appsync.local.web import WEB_DIST, WebApp
@@ -249,7 +250,7 @@ class LocalAppSync:
         ]
         if not self.limits.introspection:
             extensions.append(DisableIntrospection)
-        self.schema = build(self._lambda_field, extensions, self.subscriptions.field)
+        self.schema = build(self._lambda_field, extensions, self.subscriptions.field, SharedEventExecution)
         view = GraphQLView(self)
         self.ide_assets = IdeAssets.for_page(view.graphql_ide_html)
         graphql = MalformedRequests(Authenticate(view, self.credentials))
@@ -354,12 +355,15 @@ def uvicorn_config(appsync: LocalAppSync, tls: bool = False, log_level: str = "w
     # WebSocket frames are capped like HTTP bodies: a bigger one closes the connection with 1009 (message too big).
     # Stopping waits at most SHUTDOWN_SECONDS for connections to close: a client that never reads never lets its
     # socket close, and would otherwise hold up Ctrl-C (or airline dev stopping after DynamoDB Local died) for good.
+    # Frames go uncompressed (no permessage-deflate): compressing one event for each of a thousand subscribers was
+    # most of the CPU of a fan-out, for no gain on a local network.
     return uvicorn.Config(
         appsync.app,
         log_level=log_level,
         lifespan="off",
         ws_max_size=appsync.limits.body_bytes,
         timeout_graceful_shutdown=SHUTDOWN_SECONDS,
+        ws_per_message_deflate=False,
         **ssl,
     )
 

@@ -19,7 +19,7 @@ from gql.transport.exceptions import TransportQueryError, TransportServerError
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import InvalidStatus
 
-from appsync.local.graphql.auth import LocalCredentials, iam_headers, user_sub
+from appsync.local.graphql.auth import AuthorizeFields, LocalCredentials, iam_headers, user_sub
 from appsync.local.graphql.limits import Limits
 from appsync.local.server import LocalAppSync, serve_in_thread
 from tests.integration.conftest import ClientFor
@@ -494,3 +494,108 @@ def test_iam_publishes_to_an_appsync_protocol_subscriber(live: LiveServer, crede
             return event
 
     assert asyncio.run(scenario())["status"] == "CANCELLED"
+
+
+# -- fan-out: one execution per distinct answer --------------------------------------------------------------------
+
+BRIEF_DELAY = "subscription($flightId: ID) { onFlightDelayed(flightId: $flightId) { flightId flightNumber } }"
+
+
+def test_a_delay_is_executed_once_per_distinct_selection_and_reaches_every_subscriber_of_its_flight(
+    live: LiveServer,
+    client_for: ClientFor,
+    callers: dict[str, dict[str, str]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Every field the server resolves passes the field-level auth check once: count those of the subscription's.
+    executed: list[str] = []
+    check = AuthorizeFields.resolve
+
+    def counted(self: AuthorizeFields, _next: Any, root: Any, info: Any, *args: Any, **kwargs: Any) -> Any:
+        if info.path.prev is not None and info.path.prev.key == "onFlightDelayed":
+            executed.append(info.field_name)
+        return check(self, _next, root, info, *args, **kwargs)
+
+    monkeypatch.setattr(AuthorizeFields, "resolve", counted)
+    delayed, other = a_flight_in_the_catalog(), a_flight_in_the_catalog()
+    # Given 50 API-key subscribers of a flight with one selection, 5 signed-in ones with the same selection (another
+    # auth mode: answered apart), 5 API-key ones with another selection, and 10 subscribers of another flight
+    groups = {
+        "api_key": (callers["api_key"], ON_DELAY, delayed, 50),
+        "alice": (callers["alice"], ON_DELAY, delayed, 5),
+        "brief": (callers["api_key"], BRIEF_DELAY, delayed, 5),
+        "other": (callers["api_key"], ON_DELAY, other, 10),
+    }
+
+    async def subscribed(name: str, index: int) -> ClientConnection:
+        headers, query, flight_id, _ = groups[name]
+        socket = await opened(live, headers)
+        await send(socket, {"type": "connection_init"})
+        assert (await receive(socket))["type"] == "connection_ack"
+        await send(socket, start(f"{name}-{index}", query, {"flightId": flight_id}, headers))
+        assert (await receive(socket)) == {"type": "start_ack", "id": f"{name}-{index}"}
+        return socket
+
+    async def scenario() -> dict[str, list[dict[str, Any]]]:
+        sockets = {
+            name: await asyncio.gather(*(subscribed(name, index) for index in range(count)))
+            for name, (_, _, _, count) in groups.items()
+        }
+        try:
+            # When the flight is delayed once
+            _, errors = await in_thread(delay, client_for(callers["admin"]), delayed, 20)
+            assert errors == []
+            received = {
+                name: [await receive(socket) for socket in sockets[name]] for name in ("api_key", "alice", "brief")
+            }
+            # ... and then the other flight (so what its subscribers receive first shows they missed the first)
+            _, errors = await in_thread(delay, client_for(callers["admin"]), other, 5)
+            assert errors == []
+            received["other"] = [await receive(socket) for socket in sockets["other"]]
+            return received
+        finally:
+            for socket in (s for group in sockets.values() for s in group):
+                await socket.close()
+
+    received = asyncio.run(scenario())
+
+    # Then each subscriber got its own selection of the event, under its own operation id
+    full = {"flightId": delayed, "delayMinutes": 20, "reason": "Late crew"}
+    for name, expected in (("api_key", full), ("alice", full), ("brief", {"flightId": delayed})):
+        for index, message in enumerate(received[name]):
+            assert message["type"] == "data"
+            assert message["id"] == f"{name}-{index}"
+            answer = message["payload"]["data"]["onFlightDelayed"]
+            assert {key: answer[key] for key in expected} == expected
+            assert answer.keys() == (full.keys() if name != "brief" else {"flightId", "flightNumber"})
+    assert {m["payload"]["data"]["onFlightDelayed"]["delayMinutes"] for m in received["other"]} == {5}
+    # And the first delay's selections were executed three times (one per distinct selection and auth mode), not
+    # sixty; the second delay's once
+    assert sorted(executed) == sorted(
+        ["flightId", "delayMinutes", "reason"] * 2
+        + ["flightId", "flightNumber"]
+        + ["flightId", "delayMinutes", "reason"]
+    )
+
+
+def test_subscribers_whose_variables_change_the_selection_get_their_own_answers(
+    live: LiveServer, client_for: ClientFor, callers: dict[str, dict[str, str]]
+) -> None:
+    flight_id = a_flight_in_the_catalog()
+    query = """subscription($flightId: ID, $full: Boolean!) {
+      onFlightDelayed(flightId: $flightId) { flightId reason @include(if: $full) } }"""
+    api_key = callers["api_key"]
+
+    async def scenario() -> list[dict[str, Any]]:
+        # Given two subscribers of the same flight with the same document, one asking for the reason
+        async with acknowledged(live, api_key) as full, acknowledged(live, api_key) as brief:
+            for socket, value in ((full, True), (brief, False)):
+                await send(socket, start("1", query, {"flightId": flight_id, "full": value}, api_key))
+                assert (await receive(socket))["type"] == "start_ack"
+            # When the flight is delayed
+            _, errors = await in_thread(delay, client_for(callers["admin"]), flight_id, 10)
+            assert errors == []
+            return [(await receive(socket))["payload"]["data"]["onFlightDelayed"] for socket in (full, brief)]
+
+    # Then each got the answer its own variables ask for
+    assert asyncio.run(scenario()) == [{"flightId": flight_id, "reason": "Late crew"}, {"flightId": flight_id}]

@@ -67,7 +67,8 @@ def test_a_subscriber_that_never_reads_is_disconnected_and_leaves_nothing_behind
     while len(local.subscriptions) > before and delays < MAX_DELAYS:
         delays += 1
         event = {**delayed, "delayMinutes": delays, "reason": "Late crew " * 20}
-        assert local.subscriptions.publish("delayFlight", event) in (SUBSCRIPTIONS, 0)
+        # Each delay reaches the client's subscriptions (fewer while the dropped connection's are being removed)
+        assert 0 <= local.subscriptions.publish("delayFlight", event) <= SUBSCRIPTIONS
         time.sleep(0.001)
 
     # Then the server dropped the connection and its subscriptions, keeping nothing of them

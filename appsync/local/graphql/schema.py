@@ -12,6 +12,7 @@ from typing import Any, Optional
 
 import strawberry
 from graphql import (
+    Executor,
     GraphQLArgument,
     GraphQLEnumType,
     GraphQLError,
@@ -227,9 +228,11 @@ def build(
     lambda_field: LambdaField,
     extensions: Sequence[Callable[[], SchemaExtension]],
     subscription_field: SubscriptionField | None = None,
+    execution_context_class: type[Executor] | None = None,
 ) -> strawberry.Schema:
-    """The Strawberry schema of the contract, each Lambda-mapped field resolved by `lambda_field(resolver)` and
-    each Subscription field subscribed by `subscription_field(name)`."""
+    """The Strawberry schema of the contract, each Lambda-mapped field resolved by `lambda_field(resolver)`, each
+    Subscription field subscribed by `subscription_field(name)`, executed by `execution_context_class` (Strawberry's
+    own by default)."""
     source = contract()
     missing = unknown_resolvers(source)
     if missing:
@@ -244,6 +247,7 @@ def build(
         mutation=root(source.mutation_type),
         subscription=root(source.subscription_type),
         extensions=extensions,
+        execution_context_class=execution_context_class,
         config=StrawberryConfig(auto_camel_case=False, default_resolver=_default_resolver, scalar_map=SCALAR_MAP),
     )
 

@@ -27,6 +27,7 @@ from appsync.local.graphql.auth import AuthError, LocalCredentials, Principal, a
 from appsync.local.graphql.errors import format_error
 from appsync.local.graphql.invoke import TRACE_HEADER, RequestContext
 from appsync.local.graphql.limits import Limits
+from appsync.local.realtime.fanout import COMPACT, SharedData
 from appsync.local.realtime.subscriptions import Outbox
 from resolvers.correlation import trace_id_of
 
@@ -105,6 +106,8 @@ class SubscriptionContext(RequestContext):
     on_subscribed: Callable[[], Awaitable[None]] | None = None
     # The connection's bound on events not yet sent, shared by its subscriptions.
     outbox: Outbox | None = None
+    # Sends an answer executed once for several subscribers, as this subscription's data message.
+    deliver_shared: Callable[[SharedData], Awaitable[None]] | None = None
 
 
 class AppSyncRealtime:
@@ -231,8 +234,11 @@ class Connection:
         self.operations.clear()
 
     async def _send(self, message: Message) -> None:
+        await self._send_text(json.dumps(message, separators=COMPACT))
+
+    async def _send_text(self, text: str) -> None:
         async with self._send_lock:
-            await self.websocket.send_text(json.dumps(message, separators=(",", ":")))
+            await self.websocket.send_text(text)
 
     async def _handle(self, text: str) -> None:
         try:
@@ -324,6 +330,11 @@ class Connection:
                 await self._send({"type": "start_ack", "id": operation_id})
 
         context.on_subscribed = acknowledge
+
+        async def deliver_shared(data: SharedData) -> None:
+            await self._send_text(_data_message(operation_id, data))
+
+        context.deliver_shared = deliver_shared
         variables = request.get("variables")
         try:
             stream = await self.endpoint.schema.subscribe(
@@ -338,7 +349,7 @@ class Connection:
                         # Refused before it was registered: its auth rule, validation, arguments.
                         await self._error(operation_id, *self._formatted(result, context))
                         return
-                    await self._send({"type": "data", "id": operation_id, "payload": self._payload(result, context)})
+                    await self._send_data(operation_id, result, context)
             await self._send({"type": "complete", "id": operation_id})
         except (WebSocketDisconnect, RuntimeError, OSError):
             log.debug("Subscription %s ended with its connection", operation_id)
@@ -351,6 +362,13 @@ class Connection:
         return [format_error(error, context.correlation_id) for error in result.errors or ()] or [
             {"errorType": "InternalFailure", "message": "The subscription ended before it started"}
         ]
+
+    async def _send_data(self, operation_id: str, result: ExecutionResult, context: SubscriptionContext) -> None:
+        if isinstance(result.data, SharedData) and not result.errors:
+            # The same answer as other subscribers of the event got: serialized once for all of them.
+            await self._send_text(_data_message(operation_id, result.data))
+            return
+        await self._send({"type": "data", "id": operation_id, "payload": self._payload(result, context)})
 
     def _payload(self, result: ExecutionResult, context: SubscriptionContext) -> dict[str, Any]:
         payload: dict[str, Any] = {"data": result.data}
@@ -369,6 +387,11 @@ class Connection:
             await asyncio.gather(task, return_exceptions=True)
         # A stop of an id that is not (or no longer) running completes too: stopping is idempotent.
         await self._send({"type": "complete", "id": operation_id})
+
+
+def _data_message(operation_id: str, data: SharedData) -> str:
+    """The data message of an answer shared with other subscribers: its JSON serialized once, in this one's."""
+    return f'{{"type":"data","id":{json.dumps(operation_id)},"payload":{data.payload_json}}}'
 
 
 def _not_a_subscription(query: str, operation_name: Any) -> dict[str, Any] | None:

@@ -13,9 +13,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-from collections.abc import AsyncGenerator, Awaitable, Callable, Iterator, Mapping
+import weakref
+from collections.abc import AsyncGenerator, Awaitable, Callable, Hashable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import strawberry
 from graphql import GraphQLError, GraphQLSchema, value_from_ast_untyped
@@ -27,6 +28,7 @@ from appsync.local.graphql.auth import Principal, Rule, allows
 from appsync.local.graphql.errors import AppSyncError, format_error
 from appsync.local.graphql.schema import to_arguments
 from appsync.local.js import JsError, JsRuntime, shared_runtime
+from appsync.local.realtime.fanout import PublishedEvent, SharedData, sharing_key
 from appsync.local.realtime.filters import FilterError, SubscriptionFilter, argument_filter
 
 log = logging.getLogger("appsync.local")
@@ -89,9 +91,9 @@ class Subscriber:
     filters: Filters
     loop: asyncio.AbstractEventLoop
     outbox: Outbox
-    queue: asyncio.Queue[Mapping[str, Any]] = field(default_factory=asyncio.Queue)
+    queue: asyncio.Queue[PublishedEvent | Mapping[str, Any]] = field(default_factory=asyncio.Queue)
 
-    def offer(self, item: Mapping[str, Any]) -> None:
+    def offer(self, item: Any) -> None:
         """Queue `item` unless the connection's outbox is full (then the connection is a slow consumer); runs on
         the subscriber's event loop."""
         outbox = self.outbox
@@ -114,9 +116,6 @@ class Subscriber:
             self.queue.get_nowait()
         self.outbox.pending = 0
         self.queue.put_nowait(_OVERFLOWED)
-
-    def matches(self, result: Mapping[str, Any]) -> bool:
-        return self.filters.delivery is None or self.filters.delivery.matches(result)
 
     def invalidated_by(self, payload: Mapping[str, Any]) -> bool:
         return self.filters.invalidation is not None and self.filters.invalidation.matches(payload)
@@ -152,6 +151,8 @@ class SubscriptionBroker:
         self._code = {s.field_name: self.js.load(s.code) for s in SUBSCRIPTION_FIELDS if s.code is not None}
         self._lock = threading.Lock()
         self._subscribers: dict[str, set[Subscriber]] = {name: set() for name in self.mutations}
+        # One instance per distinct delivery filter of the active subscriptions, so publishing evaluates it once.
+        self._filters: weakref.WeakValueDictionary[str, SubscriptionFilter] = weakref.WeakValueDictionary()
 
     def __len__(self) -> int:
         with self._lock:
@@ -162,18 +163,30 @@ class SubscriptionBroker:
             return len(self._subscribers.get(field_name, ()))
 
     def publish(self, mutation: str, result: Any) -> int:
-        """Hand a mutation's result to every matching subscriber; answers how many."""
+        """Hand a mutation's result to every matching subscriber; answers how many. Each distinct filter is
+        evaluated once, and the subscribers that would get the same answer share one execution of their selection
+        (appsync/local/realtime/fanout.py)."""
         if not isinstance(result, Mapping):
             return 0
+        # Subscribers with equal filters hold the same instance (interned when they subscribe): each distinct
+        # filter is evaluated once.
+        matched: dict[int, bool] = {}
+
+        def matches(delivery: SubscriptionFilter | None) -> bool:
+            if delivery is None:
+                return True
+            if id(delivery) not in matched:
+                matched[id(delivery)] = delivery.matches(result)
+            return matched[id(delivery)]
+
         with self._lock:
             targets = [
                 subscriber
                 for field_name in self._fields_of.get(mutation, ())
                 for subscriber in self._subscribers[field_name]
-                if subscriber.matches(result)
+                if matches(subscriber.filters.delivery)
             ]
-        for subscriber in targets:
-            self._hand(subscriber, result)
+        self._hand_all(targets, PublishedEvent(result))
         return len(targets)
 
     def invalidate(self, invalidation: Any) -> int:
@@ -186,16 +199,30 @@ class SubscriptionBroker:
             return 0
         with self._lock:
             targets = [s for s in self._subscribers.get(str(field_name), ()) if s.invalidated_by(payload)]
-        for subscriber in targets:
-            self._hand(subscriber, _INVALIDATED)
+        self._hand_all(targets, _INVALIDATED)
         return len(targets)
 
+    def _hand_all(self, subscribers: list[Subscriber], item: Any) -> None:
+        # One wake-up of each event loop for all its subscribers (not one per subscriber); each loop runs its
+        # callbacks in order, so every subscriber still gets the items in the order they were published.
+        by_loop: dict[asyncio.AbstractEventLoop, list[Subscriber]] = {}
+        for subscriber in subscribers:
+            by_loop.setdefault(subscriber.loop, []).append(subscriber)
+        for loop, group in by_loop.items():
+            try:
+                loop.call_soon_threadsafe(self._put_all, group, item)
+            except RuntimeError:
+                log.debug("Dropped an event for %d subscribers whose event loop has closed", len(group))
+
+    @classmethod
+    def _put_all(cls, subscribers: list[Subscriber], item: Any) -> None:
+        for subscriber in subscribers:
+            cls._hand(subscriber, item)
+
     @staticmethod
-    def _hand(subscriber: Subscriber, item: Mapping[str, Any]) -> None:
-        try:
-            subscriber.loop.call_soon_threadsafe(subscriber.offer, item)
-        except RuntimeError:
-            log.debug("Dropped an event for a subscriber whose event loop has closed")
+    def _hand(subscriber: Subscriber, item: Any) -> None:
+        """On the subscriber's own event loop: the item joins its queue, unless its connection is a slow consumer."""
+        subscriber.offer(item)
 
     def publishing(
         self, resolver: FieldResolver, resolve: Callable[..., Awaitable[Any]]
@@ -217,7 +244,8 @@ class SubscriptionBroker:
         filters: Filters,
         on_subscribed: Callable[[], Awaitable[None]] | None = None,
         outbox: Outbox | None = None,
-    ) -> AsyncGenerator[Mapping[str, Any], None]:
+        shared: tuple[Hashable, Callable[[SharedData], Awaitable[None]]] | None = None,
+    ) -> AsyncGenerator[PublishedEvent, None]:
         # Registered on the first read and removed however the stream ends: completed, cancelled or closed
         # because its socket dropped.
         outbox = outbox or Outbox(self.backlog_limit)
@@ -237,7 +265,16 @@ class SubscriptionBroker:
                     message = f"{outbox.limit} events were waiting for this client to read them"
                     raise AppSyncError(SLOW_CONSUMER, message)
                 outbox.pending -= 1
-                yield item
+                event = cast(PublishedEvent, item)
+                if shared is not None:
+                    # Another subscriber with the same sharing key already had this event executed: its answer
+                    # goes out as it is, without a pass through the execution pipeline.
+                    key, deliver = shared
+                    answer = await event.shared_answer(key)
+                    if answer is not None:
+                        await deliver(answer)
+                        continue
+                yield event
         finally:
             with self._lock:
                 self._subscribers[field_name].discard(subscriber)
@@ -247,25 +284,40 @@ class SubscriptionBroker:
                 if left is not _INVALIDATED and left is not _OVERFLOWED:
                     outbox.pending -= 1
 
-    def field(self, field_name: str) -> Callable[..., Awaitable[AsyncGenerator[Mapping[str, Any], None]]]:
+    def field(self, field_name: str) -> Callable[..., Awaitable[AsyncGenerator[PublishedEvent, None]]]:
         """The subscribe resolver of a Subscription field: the checks AppSync makes when a client subscribes, then
         the stream of matching results."""
         if field_name not in self.mutations:
             raise ValueError(f"{self.subscription_type}.{field_name} has no @{SUBSCRIBE_DIRECTIVE}")
         rule = self._field_rules[self.subscription_type, field_name]
 
-        async def subscribe(root: Any, info: strawberry.Info, **kwargs: Any) -> AsyncGenerator[Mapping[str, Any]]:
+        async def subscribe(root: Any, info: strawberry.Info, **kwargs: Any) -> AsyncGenerator[PublishedEvent]:
             principal: Principal = info.context.principal
             arguments = to_arguments(kwargs)
             if not allows(rule, principal):
                 self._refuse(field_name, None, unauthorized=True)
-            filters = self.resolve(field_name, principal, arguments, getattr(info.context, "headers", {}))
+            filters = self._interned(
+                self.resolve(field_name, principal, arguments, getattr(info.context, "headers", {}))
+            )
             context = info.context
+            deliver = getattr(context, "deliver_shared", None)
+            shared = None
+            if deliver is not None:
+                raw = info._raw_info
+                key = sharing_key(raw.schema, raw.operation, raw.fragments, info.variable_values, context)
+                shared = (key, deliver) if key is not None else None
             return self._stream(
-                field_name, filters, getattr(context, "on_subscribed", None), getattr(context, "outbox", None)
+                field_name, filters, getattr(context, "on_subscribed", None), getattr(context, "outbox", None), shared
             )
 
         return subscribe
+
+    def _interned(self, filters: Filters) -> Filters:
+        if filters.delivery is None:
+            return filters
+        with self._lock:
+            delivery = self._filters.setdefault(repr(filters.delivery), filters.delivery)
+        return Filters(delivery, filters.invalidation)
 
     def resolve(
         self, field_name: str, principal: Principal, arguments: Mapping[str, Any], headers: Mapping[str, str]
