@@ -86,7 +86,9 @@ TABLE_ACTIONS: dict[str, tuple[str, ...]] = {
         "dynamodb:UpdateItem",
     ),
     # getBooking, listBookings (GSI1, GSI2 queries); initBooking (idempotency record, booking and reference put in
-    # one transaction); cancelBooking (conditional status update, sandbox refund update, seat release transaction).
+    # one transaction); cancelBooking (conditional status update, sandbox refund update, seat release transaction,
+    # check-in seats deleted); checkIn (flight counter and booking updates, the booking partition's Query, a seat's
+    # two conditional puts in one transaction).
     "bookings": (
         "dynamodb:GetItem",
         "dynamodb:Query",
