@@ -283,7 +283,8 @@ def bookings_changed(
     condition = TableItem.gsi3sk.between(keys.iso(since), keys.iso(before)) if since is not None else upper
     # A key sorts after its second's bare ISO text ("…Z#<id>" > "…Z"): both bounds select by whole seconds.
     found = TableItem.gsi3.query(keys.status(status), condition, limit=limit)
-    return [to_booking(item) for item in found if isinstance(item, BookingItem)]
+    # One BatchGetItem for the prices of any bookings from before passengers were named, not one per booking.
+    return _to_bookings([item for item in found if isinstance(item, BookingItem)])
 
 
 def get_bookings(booking_ids: list[str]) -> list[Booking]:
