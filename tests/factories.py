@@ -14,6 +14,7 @@ from ulid import ULID
 
 from appsync.local.lambda_context import LocalLambdaContext
 from resolvers.domain.models import Booking, BookingStatus, Flight, FlightStatus, Passenger
+from resolvers.store import flights as flight_store
 
 EVENTS = Path(__file__).parent / "events"
 
@@ -160,3 +161,10 @@ def error_of(result: Any) -> dict[str, Any]:
     assert "__error" in result, f"expected an error, got {result}"
     error: dict[str, Any] = result["__error"]
     return error
+
+
+def seats_left(flight_id: str) -> int:
+    """The flight's seatsAvailable as stored now."""
+    found = flight_store.get_flight(flight_id)
+    assert found is not None
+    return found.seats_available

@@ -24,6 +24,7 @@ from tests.factories import (
     error_of,
     iam,
     mutation_event,
+    seats_left,
 )
 
 pytestmark = pytest.mark.dynamodb
@@ -47,12 +48,6 @@ def flight_with(seats: int = 50, **fields):
     flight = a_flight(seat_capacity=max(seats, 1), seats_available=seats, ticket_price=PRICE, **fields)
     flight_store.put_flight(flight)
     return flight
-
-
-def seats_left(flight_id: str) -> int:
-    found = flight_store.get_flight(flight_id)
-    assert found is not None
-    return found.seats_available
 
 
 def test_a_booking_answers_pending_at_once_then_the_saga_confirms_it(runtime):

@@ -30,6 +30,7 @@ from tests.factories import (
     event,
     mutation_event,
     passengers,
+    seats_left,
 )
 
 pytestmark = pytest.mark.dynamodb
@@ -50,12 +51,6 @@ def flight_with(seats: int, capacity: int | None = None):
     flight = a_flight(seat_capacity=capacity or max(seats, 1), seats_available=seats, ticket_price=PRICE)
     flight_store.put_flight(flight)
     return flight
-
-
-def seats_left(flight_id: str) -> int:
-    found = flight_store.get_flight(flight_id)
-    assert found is not None
-    return found.seats_available
 
 
 LONG = "A" * 51

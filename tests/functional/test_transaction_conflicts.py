@@ -22,7 +22,7 @@ from resolvers.store import flights as flight_store
 from resolvers.store import keys, transactions
 from resolvers.store import loyalty as loyalty_store
 from resolvers.store.table import connection
-from tests.factories import a_customer, a_flight, booking_input, cognito, context, mutation_event
+from tests.factories import a_customer, a_flight, booking_input, cognito, context, mutation_event, seats_left
 
 pytestmark = pytest.mark.dynamodb
 
@@ -94,12 +94,6 @@ def a_stored_flight(seats: int = 5):
     flight = a_flight(seat_capacity=seats, seats_available=seats, ticket_price=5000)
     flight_store.put_flight(flight)
     return flight
-
-
-def seats_left(flight_id: str) -> int:
-    found = flight_store.get_flight(flight_id)
-    assert found is not None
-    return found.seats_available
 
 
 def test_a_reservation_cancelled_by_conflicts_is_retried_and_takes_one_seat(cancellations):

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import queue
 import random
 import signal
 import subprocess
@@ -21,11 +20,10 @@ import boto3
 import requests
 
 from appsync.local.cognito.pool import UserPool
-from appsync.local.dynamodb.local import free_port
 from appsync.local.environment import LOCAL_TABLE_NAME
 from appsync.local.graphql.auth import LocalCredentials
 from resolvers import config
-from tests.integration.test_dev_command import AIRLINE, java_processes_using, read_lines, wait_for
+from tests.integration.test_dev_command import java_processes_using, start_dev, wait_for
 
 SEATS, CUSTOMERS, PRICE = 20, 40, 5400
 ROUNDS = 3
@@ -47,19 +45,8 @@ class Server:
 
 
 def start(state_dir: Path) -> Server:
-    port, tls_port = free_port(), free_port()
-    environ = {k: v for k, v in os.environ.items() if k not in {config.TABLE_NAME, config.DYNAMODB_ENDPOINT}}
-    environ[config.RECONCILE_AFTER_SECONDS] = str(SETTLE_AFTER)
-    environ[config.RECONCILE_INTERVAL_SECONDS] = str(INTERVAL)
-    process = subprocess.Popen(
-        [str(AIRLINE), "dev", "--port", str(port), "--tls-port", str(tls_port), "--state-dir", str(state_dir)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env=environ,
-    )
-    lines: queue.Queue[str] = queue.Queue()
-    threading.Thread(target=read_lines, args=(process, lines), daemon=True).start()
+    settings = {config.RECONCILE_AFTER_SECONDS: str(SETTLE_AFTER), config.RECONCILE_INTERVAL_SECONDS: str(INTERVAL)}
+    process, lines = start_dev(state_dir, **settings)
     output: list[str] = []
     url = wait_for(lines, r"GraphQL\s+(http://\S+)", output).group(1)
     dynamodb = wait_for(lines, r"DynamoDB\s+(http://\S+)", output).group(1)

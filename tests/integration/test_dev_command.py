@@ -47,6 +47,25 @@ def read_lines(process: subprocess.Popen[str], lines: queue.Queue[str]) -> None:
         lines.put(line)
 
 
+def start_dev(
+    state_dir: Path, port: int | None = None, tls_port: int | None = None, **environ: str
+) -> tuple[subprocess.Popen[str], queue.Queue[str]]:
+    """`airline dev` started as a developer starts it, in a shell environment without the test session's table and
+    endpoint (plus `environ`); its output lines arrive on the queue, for wait_for."""
+    env = {k: v for k, v in os.environ.items() if k not in {config.TABLE_NAME, config.DYNAMODB_ENDPOINT}}
+    port, tls_port = port or free_port(), tls_port or free_port()
+    process = subprocess.Popen(
+        [str(AIRLINE), "dev", "--port", str(port), "--tls-port", str(tls_port), "--state-dir", str(state_dir)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**env, **environ},
+    )
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=read_lines, args=(process, lines), daemon=True).start()
+    return process, lines
+
+
 def wait_for(lines: queue.Queue[str], pattern: str, output: list[str]) -> re.Match[str]:
     deadline = time.monotonic() + READY_WITHIN
     while time.monotonic() < deadline:
@@ -64,18 +83,9 @@ def wait_for(lines: queue.Queue[str], pattern: str, output: list[str]) -> re.Mat
 def test_dev_serves_the_api_and_ctrl_c_stops_everything_it_started(tmp_path: Path) -> None:
     # Given a fresh state folder and a free port, and a shell environment without the test session's settings
     port, tls_port = free_port(), free_port()
-    environ = {k: v for k, v in os.environ.items() if k not in {config.TABLE_NAME, config.DYNAMODB_ENDPOINT}}
 
     # When a developer runs `airline dev` and it says it is ready
-    process = subprocess.Popen(
-        [str(AIRLINE), "dev", "--port", str(port), "--tls-port", str(tls_port), "--state-dir", str(tmp_path)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env=environ,
-    )
-    lines: queue.Queue[str] = queue.Queue()
-    threading.Thread(target=read_lines, args=(process, lines), daemon=True).start()
+    process, lines = start_dev(tmp_path, port, tls_port)
     output: list[str] = []
     try:
         web_app = wait_for(lines, r"Web app\s+(\S+)", output).group(1)

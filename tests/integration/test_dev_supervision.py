@@ -8,7 +8,6 @@ import os
 import queue
 import signal
 import subprocess
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,9 +17,8 @@ from typing import Any
 
 import requests
 
-from appsync.local.dynamodb.local import MAX_RESTARTS_ENV, free_port
-from resolvers import config
-from tests.integration.test_dev_command import AIRLINE, java_processes_using, read_lines, wait_for
+from appsync.local.dynamodb.local import MAX_RESTARTS_ENV
+from tests.integration.test_dev_command import AIRLINE, java_processes_using, start_dev, wait_for
 from tests.integration.test_local_appsync import CREATE_FLIGHT, a_new_flight
 
 # Generous bounds for a loaded 2-core machine (a JVM start takes seconds there), not performance claims.
@@ -55,25 +53,7 @@ class DevServer:
 
 @contextmanager
 def airline_dev(state_dir: Path, **environ: str) -> Iterator[DevServer]:
-    env = {k: v for k, v in os.environ.items() if k not in {config.TABLE_NAME, config.DYNAMODB_ENDPOINT}}
-    process = subprocess.Popen(
-        [
-            str(AIRLINE),
-            "dev",
-            "--port",
-            str(free_port()),
-            "--tls-port",
-            str(free_port()),
-            "--state-dir",
-            str(state_dir),
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env={**env, **environ},
-    )
-    lines: queue.Queue[str] = queue.Queue()
-    threading.Thread(target=read_lines, args=(process, lines), daemon=True).start()
+    process, lines = start_dev(state_dir, **environ)
     output: list[str] = []
     try:
         url = wait_for(lines, r"GraphQL\s+(http://127\.0\.0\.1:\d+/graphql)", output).group(1)
