@@ -2,14 +2,20 @@
 import type { BookingStatus } from './generated/graphql'
 
 export const STATUS_LABELS: Record<BookingStatus, string> = {
+  HELD: 'Held',
   PENDING: 'Pending',
   CONFIRMED: 'Confirmed',
   FAILED: 'Failed',
   CANCELLED: 'Cancelled',
+  EXPIRED: 'Expired',
 }
 
 export function statusSentence(reference: string, status: BookingStatus, reason: string | null): string {
   switch (status) {
+    case 'HELD':
+      return `Booking ${reference} is held: pay before the hold ends to keep the seats.`
+    case 'EXPIRED':
+      return `Booking ${reference} expired unpaid: its seats went back, nothing was charged.`
     case 'PENDING':
       return `Booking ${reference} is pending: we are taking the payment.`
     case 'CONFIRMED':
