@@ -11,6 +11,18 @@ from resolvers.services import reconciler
 log = logging.getLogger(__name__)
 
 
+def _unreachable(exc: BaseException) -> bool:
+    """Whether `exc` (or what caused it) is a connection to DynamoDB that could not be made."""
+    from botocore.exceptions import EndpointConnectionError
+
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, EndpointConnectionError | ConnectionError):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
 class PeriodicReconciler:
     """What the EventBridge schedule does on AWS: one reconciliation now, then one every `settings.interval`.
 
@@ -35,15 +47,20 @@ class PeriodicReconciler:
     def run_once(self) -> reconciler.Report | None:
         try:
             report = reconciler.reconcile(self.settings)
-        except Exception:
-            log.exception("The reconciler failed; it runs again in %s", self.settings.interval)
+        except Exception as exc:
+            if _unreachable(exc):
+                # DynamoDB Local down (the supervisor restarts it and says so): one line, no stack.
+                log.warning("The reconciler could not reach DynamoDB; it runs again in %s", self.settings.interval)
+            else:
+                log.exception("The reconciler failed; it runs again in %s", self.settings.interval)
             return None
         self.runs += 1
         self.last = report
-        if report.failed or report.credited:
+        if report.failed or report.credited or report.expired:
             log.warning(
-                "Reconciler: failed %d abandoned bookings, credited %d bookings' points",
+                "Reconciler: failed %d abandoned bookings, expired %d holds, credited %d bookings' points",
                 len(report.failed),
+                len(report.expired),
                 len(report.credited),
             )
         return report
