@@ -299,6 +299,29 @@ def test_alice_cancels_a_held_booking_and_is_told_nothing_was_charged(open_app: 
     expect(booking.get_by_role("button", name=f"Extend hold of booking {reference}")).to_have_count(0)
 
 
+def test_a_hold_left_unpaid_turns_expired_live_on_my_bookings(
+    open_app: OpenApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given holds of 3 seconds (the in-process server reads the duration on each hold) and alice holding a seat
+    monkeypatch.setenv("HOLD_DURATION_SECONDS", "3")
+    alice = open_app("alice")
+    alice.search("LGW", "MAD")
+    alice.page.get_by_role("listitem").get_by_role("button", name="Book").first.click()
+    alice.name_passengers((("Ada", "Lovelace"),))
+    alice.page.get_by_role("radio", name="Hold seats, pay later").check()
+    alice.page.get_by_role("button", name="Hold seats").click()
+    expect(alice.booking_status()).to_contain_text("Held")
+    reference = alice.page.get_by_role("heading", name=re.compile(r"^Booking [A-Z0-9]{6}$")).inner_text()[8:]
+    alice.page.get_by_role("link", name="My bookings").click()
+    booking = alice.page.get_by_role("listitem").filter(has_text=reference)
+    expect(booking.get_by_role("button", name=f"Pay now for booking {reference}")).to_be_visible()
+
+    # When nobody pays it, Then it turns Expired on the page without a reload, with nothing left to do
+    expect(booking).to_contain_text("Expired", timeout=LIVE_TIMEOUT_MS * 3)
+    expect(booking.get_by_text(HELD_UNTIL)).to_have_count(0)
+    expect(booking.get_by_role("button")).to_have_count(0)
+
+
 def test_a_wrong_password_is_told_in_a_sentence(open_app: OpenApp) -> None:
     app = open_app("")
     # Chromium logs every 4xx answer as a console error; Cognito answers a wrong password with 400, as AWS does
