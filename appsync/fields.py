@@ -62,6 +62,8 @@ FIELD_RESOLVERS: tuple[FieldResolver, ...] = (
     FieldResolver("Mutation", "initBooking", "bookings"),
     # Its response also ends the booking's status subscriptions (extensions.invalidateSubscriptions).
     FieldResolver("Mutation", "cancelBooking", "bookings", own_code=RESOLVERS_DIR / "cancel_booking.js"),
+    FieldResolver("Mutation", "payBooking", "bookings"),
+    FieldResolver("Mutation", "extendHold", "bookings"),
     FieldResolver("Mutation", "checkIn", "bookings"),
     FieldResolver("Mutation", "publishBookingStatus", "bookings"),
     FieldResolver("Mutation", "delayFlight", "catalog"),

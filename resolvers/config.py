@@ -15,6 +15,13 @@ DYNAMODB_ENDPOINT = "DYNAMODB_ENDPOINT"
 AWS_REGION = "AWS_REGION"
 EVENT_BUS_NAME = "EVENT_BUS_NAME"
 STATE_MACHINE_ARN = "STATE_MACHINE_ARN"
+# The hold timer's state machine (resolvers/saga/hold.asl.json): started for each HELD booking.
+HOLD_STATE_MACHINE_ARN = "HOLD_STATE_MACHINE_ARN"
+# How long a hold keeps its seats unpaid, and how far extendHold may take it from the booking's creation.
+HOLD_DURATION_SECONDS = "HOLD_DURATION_SECONDS"
+HOLD_MAX_SECONDS = "HOLD_MAX_SECONDS"
+DEFAULT_HOLD_DURATION = timedelta(minutes=30)
+DEFAULT_HOLD_MAX = timedelta(hours=24)
 APPSYNC_GRAPHQL_URL = "APPSYNC_GRAPHQL_URL"
 PAGINATION_SECRET = "PAGINATION_SECRET"  # noqa: S105 (the variable's name, not a secret)
 # On AWS: the Secrets Manager secret holding the pagination secret, read at cold start when PAGINATION_SECRET is unset.
@@ -120,6 +127,15 @@ def load_reconciler_settings(
         lookback=timedelta(hours=_positive(environ, RECONCILE_LOOKBACK_HOURS, defaults.lookback / timedelta(hours=1))),
         interval=timedelta(seconds=_positive(environ, RECONCILE_INTERVAL_SECONDS, defaults.interval.total_seconds())),
     )
+
+
+def hold_durations(environ: Mapping[str, str] = os.environ) -> tuple[timedelta, timedelta]:
+    """(hold duration, maximum total hold), read on each call so that tests and demos can shorten them."""
+    duration = timedelta(seconds=_positive(environ, HOLD_DURATION_SECONDS, DEFAULT_HOLD_DURATION.total_seconds()))
+    longest = timedelta(seconds=_positive(environ, HOLD_MAX_SECONDS, DEFAULT_HOLD_MAX.total_seconds()))
+    if longest < duration:
+        raise ConfigError(f"{HOLD_MAX_SECONDS} must be at least {HOLD_DURATION_SECONDS}")
+    return duration, longest
 
 
 @lru_cache(maxsize=1)

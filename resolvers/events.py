@@ -25,6 +25,8 @@ BOOKING_CONFIRMED = "booking.confirmed"
 BOOKING_FAILED = "booking.failed"
 BOOKING_CANCELLED = "booking.cancelled"
 BOOKING_CHECKED_IN = "booking.checked_in"
+BOOKING_HELD = "booking.held"
+BOOKING_EXPIRED = "booking.expired"
 PAYMENT_PROCESSED = "payment.processed"
 PAYMENT_REFUNDED = "payment.refunded"
 FLIGHT_DELAYED = "flight.delayed"
@@ -102,6 +104,29 @@ def booking_checked_in(booking: Booking) -> DomainEvent:
         "seats": [passenger.seat for passenger in booking.passengers],
     }
     return DomainEvent(BOOKING_CHECKED_IN, detail, subject=booking.id)
+
+
+def booking_held(booking: Booking) -> DomainEvent:
+    assert booking.hold_expires_at is not None
+    detail = {
+        "bookingId": booking.id,
+        "customer": booking.customer,
+        "outboundFlightId": booking.outbound_flight_id,
+        "bookingReference": booking.booking_reference,
+        "seats": booking.seats,
+        "holdExpiresAt": booking.hold_expires_at.isoformat(),
+    }
+    return DomainEvent(BOOKING_HELD, detail, subject=booking.id)
+
+
+def booking_expired(booking: Booking) -> DomainEvent:
+    detail = {
+        "bookingId": booking.id,
+        "customer": booking.customer,
+        "outboundFlightId": booking.outbound_flight_id,
+        "seats": booking.seats,
+    }
+    return DomainEvent(BOOKING_EXPIRED, detail, subject=booking.id)
 
 
 def payment_refunded(booking_id: str, amount: int, currency: str) -> DomainEvent:

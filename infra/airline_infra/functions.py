@@ -126,9 +126,9 @@ class PythonFunction(Construct):
         self.function.add_environment(config.EVENT_BUS_NAME, bus.event_bus_name)
         self.role.add_to_policy(iam.PolicyStatement(actions=["events:PutEvents"], resources=[bus.event_bus_arn]))
 
-    def start_executions_of(self, state_machine: sfn.IStateMachine) -> None:
-        """STATE_MACHINE_ARN, and states:StartExecution on that state machine only."""
-        self.function.add_environment(config.STATE_MACHINE_ARN, state_machine.state_machine_arn)
+    def start_executions_of(self, state_machine: sfn.IStateMachine, variable: str = config.STATE_MACHINE_ARN) -> None:
+        """`variable` (STATE_MACHINE_ARN), and states:StartExecution on that state machine only."""
+        self.function.add_environment(variable, state_machine.state_machine_arn)
         self.role.add_to_policy(
             iam.PolicyStatement(actions=["states:StartExecution"], resources=[state_machine.state_machine_arn])
         )
@@ -151,7 +151,9 @@ class ApiFunctions(Construct):
         shared: FunctionShared,
         bus: events.IEventBus,
         state_machine: sfn.IStateMachine,
+        hold_timer: sfn.IStateMachine,
         api: Api,
+        hold_environment: dict[str, str] | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         self.by_name: dict[str, PythonFunction] = {}
@@ -169,6 +171,10 @@ class ApiFunctions(Construct):
                 function.publish_to(bus)
             if name in API_SAGA_STARTERS:
                 function.start_executions_of(state_machine)
+                # initBooking with hold starts a hold's timer; the hold durations it reads.
+                function.start_executions_of(hold_timer, config.HOLD_STATE_MACHINE_ARN)
+                for variable, value in (hold_environment or {}).items():
+                    function.function.add_environment(variable, value)
             if name in API_NOTIFIERS:
                 function.notify_through(api)
             self.by_name[name] = function

@@ -110,14 +110,21 @@ class Monitoring(Construct):
         )
 
     # Phase 2 (saga, events) calls these two.
-    def watch_state_machine(self, name: str, state_machine: sfn.IStateMachine) -> None:
-        """Any failed execution."""
+    def watch_state_machine(self, name: str, state_machine: sfn.IStateMachine, timed_out: bool = False) -> None:
+        """Any failed execution (and, with `timed_out`, any that timed out)."""
         self._alarm(
             f"{name}ExecutionsFailed",
-            alarm_description=f"{name}: a saga execution failed",
+            alarm_description=f"{name}: an execution failed",
             metric=state_machine.metric_failed(period=PERIOD, statistic="Sum"),
             threshold=0,
         )
+        if timed_out:
+            self._alarm(
+                f"{name}ExecutionsTimedOut",
+                alarm_description=f"{name}: an execution timed out",
+                metric=state_machine.metric_timed_out(period=PERIOD, statistic="Sum"),
+                threshold=0,
+            )
 
     def watch_dead_letter_queue(self, name: str, queue: sqs.IQueue) -> None:
         """Anything in a dead-letter queue."""

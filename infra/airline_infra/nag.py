@@ -42,6 +42,7 @@ def suppress_findings(stack: AirlineStack) -> None:
     functions = [
         *stack.functions.by_name.values(),
         *stack.saga.tasks.values(),
+        *stack.hold_timer.tasks.values(),
         stack.bus.loyalty,
         stack.reconciler.function,
     ]
@@ -74,20 +75,21 @@ def suppress_findings(stack: AirlineStack) -> None:
         ],
         apply_to_children=True,
     )
-    NagSuppressions.add_resource_suppressions(
-        stack.saga.role,
-        [
-            NagPackSuppression(
-                id="AwsSolutions-IAM5",
-                reason="Step Functions' log delivery (logs:CreateLogDelivery and the other vended-logs APIs) and "
-                "X-Ray (PutTraceSegments, PutTelemetryRecords, GetSampling*) support no resource-level "
-                "permissions: CDK grants these on '*' by necessity; everything else is on the saga's own "
-                "functions and queue.",
-                applies_to=["Resource::*"],
-            )
-        ],
-        apply_to_children=True,
-    )
+    for role in (stack.saga.role, stack.hold_timer.role):
+        NagSuppressions.add_resource_suppressions(
+            role,
+            [
+                NagPackSuppression(
+                    id="AwsSolutions-IAM5",
+                    reason="Step Functions' log delivery (logs:CreateLogDelivery and the other vended-logs APIs) and "
+                    "X-Ray (PutTraceSegments, PutTelemetryRecords, GetSampling*) support no resource-level "
+                    "permissions: CDK grants these on '*' by necessity; everything else is on the state machine's "
+                    "own functions (and the saga's queue).",
+                    applies_to=["Resource::*"],
+                )
+            ],
+            apply_to_children=True,
+        )
     NagSuppressions.add_resource_suppressions(
         stack.reconciler.function.role,
         [

@@ -1,5 +1,6 @@
 """The booking saga: one function per task of resolvers/saga/definition.py, the ASL file inlined with its
-placeholders substituted, and the dead-letter queue its failed bookings go to."""
+placeholders substituted, and the dead-letter queue its failed bookings go to; and the hold timer (hold.asl.json),
+a Standard workflow whatever the saga's, with its ExpireHold function."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
-from resolvers.saga.definition import DEAD_LETTER_QUEUE_URL, TASKS, load_definition
+from resolvers.saga.definition import DEAD_LETTER_QUEUE_URL, HOLD_ASL_PATH, HOLD_TASKS, TASKS, SagaTask, load_definition
 
 from .api import Api
 from .functions import FunctionShared, PythonFunction
@@ -57,6 +58,81 @@ def dead_letter_queue(scope: Construct, construct_id: str) -> sqs.Queue:
     )
 
 
+def task_functions(
+    scope: Construct, tasks: tuple[SagaTask, ...], shared: FunctionShared, bus: events.IEventBus, api: Api, what: str
+) -> dict[str, PythonFunction]:
+    """One function per task, by its placeholder: sized by its kind, its table actions, events and notices only."""
+    functions: dict[str, PythonFunction] = {}
+    for task in tasks:
+        name = task.placeholder.removesuffix("FunctionArn")
+        function = PythonFunction(
+            scope,
+            name,
+            shared=shared,
+            handler=task.handler,
+            kind=SAGA_TASK_KINDS[task.kind],
+            description=f"{what} task {name} ({task.handler})",
+        )
+        function.grant_table(shared.table, shared.index_names, HANDLER_TABLE_ACTIONS[task.handler])
+        if task.handler in HANDLER_EVENT_PUBLISHERS:
+            function.publish_to(bus)
+        if task.handler in HANDLER_NOTIFIERS:
+            function.notify_through(api)
+        functions[task.placeholder] = function
+    return functions
+
+
+def state_machine_role(scope: Construct, functions: dict[str, PythonFunction]) -> iam.Role:
+    """An own role: invoke these functions (not their versions). The state machine adds its log delivery and X-Ray
+    statements."""
+    role = iam.Role(scope, "Role", assumed_by=iam.ServicePrincipal("states.amazonaws.com"))
+    role.add_to_policy(
+        iam.PolicyStatement(
+            actions=["lambda:InvokeFunction"], resources=[fn.function.function_arn for fn in functions.values()]
+        )
+    )
+    return role
+
+
+def vended_log_group(scope: Construct, name: str) -> logs.LogGroup:
+    # Vended-logs prefix: Step Functions then needs no CloudWatch Logs resource policy per log group.
+    return logs.LogGroup(
+        scope,
+        "Logs",
+        log_group_name=f"/aws/vendedlogs/states/{Stack.of(scope).stack_name}-{name}",
+        retention=LOG_RETENTION,
+        removal_policy=RemovalPolicy.DESTROY,
+    )
+
+
+class HoldTimer(Construct):
+    """Waits for each HELD booking's holdExpiresAt (a Wait state, so no schedule to poll and no TTL lag), then
+    ExpireHold. Standard: a hold lasts up to a day, an Express execution 5 minutes."""
+
+    def __init__(
+        self, scope: Construct, construct_id: str, *, shared: FunctionShared, bus: events.IEventBus, api: Api
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.tasks = task_functions(self, HOLD_TASKS, shared, bus, api, "Hold timer")
+        text = json.dumps(load_definition(HOLD_ASL_PATH), separators=(",", ":"))
+        substitutions = {placeholder: fn.function.function_arn for placeholder, fn in self.tasks.items()}
+        if placeholders(text) != substitutions.keys():
+            raise ValueError("The hold timer's placeholders and substitutions differ")
+        self.role = state_machine_role(self, self.tasks)
+        self.log_group = vended_log_group(self, "hold-timer")
+        self.state_machine = sfn.StateMachine(
+            self,
+            "StateMachine",
+            state_machine_type=sfn.StateMachineType.STANDARD,
+            definition_body=sfn.DefinitionBody.from_string(text),
+            definition_substitutions=substitutions,
+            role=self.role,
+            # Its state holds no payment token: execution data is logged, to follow a hold's waits and outcomes.
+            logs=sfn.LogOptions(destination=self.log_group, level=sfn.LogLevel.ALL, include_execution_data=True),
+            tracing_enabled=True,
+        )
+
+
 class Saga(Construct):
     def __init__(
         self,
@@ -70,23 +146,7 @@ class Saga(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
         self.dead_letter_queue = dead_letter_queue(self, "DeadLetterQueue")
-        self.tasks: dict[str, PythonFunction] = {}
-        for task in TASKS:
-            name = task.placeholder.removesuffix("FunctionArn")
-            function = PythonFunction(
-                self,
-                name,
-                shared=shared,
-                handler=task.handler,
-                kind=SAGA_TASK_KINDS[task.kind],
-                description=f"Booking saga task {name} ({task.handler})",
-            )
-            function.grant_table(shared.table, shared.index_names, HANDLER_TABLE_ACTIONS[task.handler])
-            if task.handler in HANDLER_EVENT_PUBLISHERS:
-                function.publish_to(bus)
-            if task.handler in HANDLER_NOTIFIERS:
-                function.notify_through(api)
-            self.tasks[task.placeholder] = function
+        self.tasks = task_functions(self, TASKS, shared, bus, api, "Booking saga")
 
         substitutions = {placeholder: fn.function.function_arn for placeholder, fn in self.tasks.items()}
         substitutions[DEAD_LETTER_QUEUE_URL] = self.dead_letter_queue.queue_url
@@ -96,25 +156,12 @@ class Saga(Construct):
         if missing or unused:
             raise ValueError(f"The saga's placeholders and substitutions differ: missing {missing}, unused {unused}")
 
-        # An own role: invoke these functions (not their versions) and send to this queue. The state machine adds
-        # its log delivery and X-Ray statements.
-        self.role = iam.Role(self, "Role", assumed_by=iam.ServicePrincipal("states.amazonaws.com"))
-        self.role.add_to_policy(
-            iam.PolicyStatement(
-                actions=["lambda:InvokeFunction"], resources=[fn.function.function_arn for fn in self.tasks.values()]
-            )
-        )
+        # Invoke these functions and send to this queue.
+        self.role = state_machine_role(self, self.tasks)
         self.role.add_to_policy(
             iam.PolicyStatement(actions=["sqs:SendMessage"], resources=[self.dead_letter_queue.queue_arn])
         )
-        # Vended-logs prefix: Step Functions then needs no CloudWatch Logs resource policy per log group.
-        self.log_group = logs.LogGroup(
-            self,
-            "Logs",
-            log_group_name=f"/aws/vendedlogs/states/{Stack.of(self).stack_name}-booking-saga",
-            retention=LOG_RETENTION,
-            removal_policy=RemovalPolicy.DESTROY,
-        )
+        self.log_group = vended_log_group(self, "booking-saga")
         self.state_machine = sfn.StateMachine(
             self,
             "StateMachine",

@@ -31,6 +31,10 @@ SAGA_WORKFLOWS = ("STANDARD", "EXPRESS")
 DEFAULT_SAGA_WORKFLOW = "STANDARD"
 # An Express execution lasts 5 minutes at most: the saga's own timeout is capped to it.
 EXPRESS_MAX_SECONDS = 300
+# `-c holdDurationSeconds=…` / `-c holdMaxSeconds=…`: HOLD_DURATION_SECONDS and HOLD_MAX_SECONDS of the bookings
+# function (30 minutes and 24 hours unless given); the hold timer's own timeout (3 days) bounds the maximum.
+CONTEXT_HOLD_DURATION = "holdDurationSeconds"
+CONTEXT_HOLD_MAX = "holdMaxSeconds"
 
 RUNTIME = lambda_.Runtime.PYTHON_3_14
 ARCHITECTURE = lambda_.Architecture.ARM_64
@@ -134,6 +138,9 @@ HANDLER_TABLE_ACTIONS: dict[str, tuple[str, ...]] = {
     # Deletes the hold and puts its seats back in one transaction; reads the hold when that is refused (gone, or
     # holding another number of seats).
     "resolvers.saga.tasks.release_seat": ("dynamodb:GetItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem"),
+    # The hold timer's ExpireHold: reads the booking, HELD to EXPIRED (a conditional update), then the seat release
+    # transaction (delete + update), reading the hold if that is refused.
+    "resolvers.saga.tasks.expire_hold": ("dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"),
     # Credit: entry + total (transaction); reversal: reads the entry, a tombstone put or an update transaction.
     "resolvers.consumers.loyalty.handler": ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"),
     # Bookings by status (a GSI3 Query); the saga's compensation (refund: update; seat: delete + update; FAILED:
@@ -149,17 +156,18 @@ HANDLER_TABLE_ACTIONS: dict[str, tuple[str, ...]] = {
     ),
 }
 # Saga tasks that publish domain events (resolvers/services/booking_saga.py): payment.processed,
-# booking.confirmed, payment.refunded, booking.failed.
+# booking.confirmed, payment.refunded, booking.failed; and the hold timer's ExpireHold: booking.expired.
 HANDLER_EVENT_PUBLISHERS = frozenset(
     {
+        "resolvers.saga.tasks.expire_hold",
         "resolvers.saga.tasks.collect_payment",
         "resolvers.saga.tasks.confirm_booking",
         "resolvers.saga.tasks.refund_payment",
         "resolvers.saga.tasks.cancel_booking",
     }
 )
-# Saga tasks that call NOTIFIER_MUTATION: NotifyBooking publishes CONFIRMED and FAILED.
-HANDLER_NOTIFIERS = frozenset({"resolvers.saga.tasks.notify_booking"})
+# Saga tasks that call NOTIFIER_MUTATION: NotifyBooking publishes CONFIRMED and FAILED, ExpireHold EXPIRED.
+HANDLER_NOTIFIERS = frozenset({"resolvers.saga.tasks.notify_booking", "resolvers.saga.tasks.expire_hold"})
 
 
 @dataclass(frozen=True)

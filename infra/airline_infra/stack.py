@@ -19,10 +19,12 @@ from .functions import ApiFunctions, FunctionShared, powertools_layer
 from .monitoring import Monitoring
 from .nag import suppress_findings
 from .reconciler import Reconciler
-from .saga import Saga
+from .saga import HoldTimer, Saga
 from .settings import (
     CONTEXT_ALARM_EMAIL,
     CONTEXT_BUNDLE_DEPENDENCIES,
+    CONTEXT_HOLD_DURATION,
+    CONTEXT_HOLD_MAX,
     CONTEXT_POWERTOOLS_LAYER_VERSION,
     CONTEXT_SAGA_WORKFLOW,
     DEFAULT_POWERTOOLS_LAYER_VERSION,
@@ -37,6 +39,20 @@ def _flag(value: object, default: bool) -> bool:
     if value is None:
         return default
     return str(value).strip().lower() not in ("false", "0", "no")
+
+
+def _hold_environment(duration: object, longest: object) -> dict[str, str]:
+    """The hold durations the context gives, checked as the function will read them."""
+    environment = {
+        variable: str(value).strip()
+        for variable, value in ((config.HOLD_DURATION_SECONDS, duration), (config.HOLD_MAX_SECONDS, longest))
+        if value is not None
+    }
+    try:
+        config.hold_durations(environment)
+    except config.ConfigError as exc:
+        raise ValueError(f"-c {CONTEXT_HOLD_DURATION}= / -c {CONTEXT_HOLD_MAX}=: {exc}") from exc
+    return environment
 
 
 class AirlineStack(Stack):
@@ -68,13 +84,16 @@ class AirlineStack(Stack):
         if workflow not in SAGA_WORKFLOWS:
             raise ValueError(f"-c {CONTEXT_SAGA_WORKFLOW}= must be one of {', '.join(SAGA_WORKFLOWS)}, not {workflow}")
         self.saga = Saga(self, "Saga", shared=self.shared, bus=self.bus.bus, api=self.api, workflow=workflow)
+        self.hold_timer = HoldTimer(self, "HoldTimer", shared=self.shared, bus=self.bus.bus, api=self.api)
         self.functions = ApiFunctions(
             self,
             "ApiFunctions",
             shared=self.shared,
             bus=self.bus.bus,
             state_machine=self.saga.state_machine,
+            hold_timer=self.hold_timer.state_machine,
             api=self.api,
+            hold_environment=_hold_environment(context(CONTEXT_HOLD_DURATION), context(CONTEXT_HOLD_MAX)),
         )
         self.reconciler = Reconciler(
             self,
@@ -89,12 +108,14 @@ class AirlineStack(Stack):
         self.monitoring.watch_api(self.api.api)
         for name, function in self.functions.by_name.items():
             self.monitoring.watch_function(name.title(), function)
-        for function in self.saga.tasks.values():
+        for function in [*self.saga.tasks.values(), *self.hold_timer.tasks.values()]:
             self.monitoring.watch_function(function.node.id, function)
         self.monitoring.watch_function("LoyaltyConsumer", self.bus.loyalty)
         self.monitoring.watch_function("Reconciler", self.reconciler.function)
         self.monitoring.watch_dead_letter_queue("ReconcilerDeadLetters", self.reconciler.dead_letter_queue)
         self.monitoring.watch_state_machine("Saga", self.saga.state_machine)
+        # A hold timer that fails or times out leaves a hold unexpired until the reconciler's next run.
+        self.monitoring.watch_state_machine("HoldTimer", self.hold_timer.state_machine, timed_out=True)
         self.monitoring.watch_dead_letter_queue("SagaDeadLetters", self.saga.dead_letter_queue)
         for name, queue in self.bus.dead_letter_queues.items():
             self.monitoring.watch_dead_letter_queue(name, queue)
@@ -115,6 +136,7 @@ class AirlineStack(Stack):
             "TableName": (self.data.table.table_name, "DynamoDB single table"),
             "EventBusName": (self.bus.bus.event_bus_name, "EventBridge bus of the domain events"),
             "StateMachineArn": (self.saga.state_machine.state_machine_arn, "The booking saga"),
+            "HoldStateMachineArn": (self.hold_timer.state_machine.state_machine_arn, "The hold timer"),
             "SagaDeadLetterQueueUrl": (self.saga.dead_letter_queue.queue_url, "Failed bookings, for operators"),
             "NotificationTopicArn": (self.bus.notification_topic.topic_arn, "Booking and flight notifications"),
             "Region": (self.region, "Region of the stack"),

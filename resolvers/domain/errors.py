@@ -120,6 +120,24 @@ class InternalFailure(DomainError):
         return {"retryable": self.may_retry, **self.info}
 
 
+class HoldExpired(DomainError):
+    """The hold passed its holdExpiresAt: it can no longer be paid or extended."""
+
+    error_type = "HoldExpired"
+
+
+class HoldNotExtendable(DomainError):
+    """The hold is already at its maximum total length."""
+
+    error_type = "HoldNotExtendable"
+
+
+class BookingNotPayable(DomainError):
+    """payBooking is for HELD bookings only."""
+
+    error_type = "BookingNotPayable"
+
+
 class CheckInNotAvailable(DomainError):
     """Check-in is for CONFIRMED bookings, from 24 hours until 1 hour before departure."""
 

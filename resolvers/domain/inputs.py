@@ -253,31 +253,47 @@ def passengers(value: Any, field: str) -> tuple[Passenger, ...]:
 @dataclass(frozen=True)
 class NewBooking:
     outbound_flight_id: str
-    payment_token: str
+    # None for a hold: payBooking brings the token later.
+    payment_token: str | None
     idempotency_key: str
     customer: str | None
     passengers: tuple[Passenger, ...]
+    hold: bool = False
 
     @classmethod
     def parse(cls, raw: Any) -> NewBooking:
         if not isinstance(raw, dict):
             raise ValidationError("input", "is required")
+        hold = raw.get("hold")
+        if hold is not None and not isinstance(hold, bool):
+            raise ValidationError("input.hold", "must be true or false")
         token = raw.get("paymentToken")
-        if not isinstance(token, str) or not _PAYMENT_TOKEN.fullmatch(token):
-            raise ValidationError("input.paymentToken", "must be a payment token of 3 to 128 letters, digits, - or _")
-        key = raw.get("idempotencyKey")
-        if not isinstance(key, str) or not _IDEMPOTENCY_KEY.fullmatch(key):
-            raise ValidationError(
-                "input.idempotencyKey", "must be 8 to 64 letters, digits or . _ : - (a UUID is a good choice)"
-            )
+        if hold:
+            if token is not None:
+                raise ValidationError("input.paymentToken", "must be left out of a hold: payBooking takes it")
+        else:
+            token = payment_token(token, "input.paymentToken")
         customer = raw.get("customer")
         return cls(
             outbound_flight_id=entity_id(raw.get("outboundFlightId"), "input.outboundFlightId"),
             payment_token=token,
-            idempotency_key=key,
+            idempotency_key=idempotency_key(raw.get("idempotencyKey"), "input.idempotencyKey"),
             customer=None if customer is None else customer_id(customer, "input.customer"),
             passengers=passengers(raw.get("passengers"), "input.passengers"),
+            hold=bool(hold),
         )
+
+
+def payment_token(raw: Any, field: str) -> str:
+    if not isinstance(raw, str) or not _PAYMENT_TOKEN.fullmatch(raw):
+        raise ValidationError(field, "must be a payment token of 3 to 128 letters, digits, - or _")
+    return raw
+
+
+def idempotency_key(raw: Any, field: str) -> str:
+    if not isinstance(raw, str) or not _IDEMPOTENCY_KEY.fullmatch(raw):
+        raise ValidationError(field, "must be 8 to 64 letters, digits or . _ : - (a UUID is a good choice)")
+    return raw
 
 
 MAX_DELAY_MINUTES = 24 * 60

@@ -19,22 +19,30 @@ class FlightStatus(StrEnum):
 
 
 class BookingStatus(StrEnum):
+    # Seats taken, nothing charged, until the hold expires (initBooking with hold).
+    HELD = "HELD"
     PENDING = "PENDING"
     CONFIRMED = "CONFIRMED"
     FAILED = "FAILED"
     CANCELLED = "CANCELLED"
+    # A hold not paid in time: seats back, nothing charged.
+    EXPIRED = "EXPIRED"
 
 
 # The booking's lifecycle, written down once: for each status, the statuses a booking may move to it from. Every
 # status change is one conditional write on this (resolvers/store/bookings.py).
 BOOKING_TRANSITIONS: Mapping[BookingStatus, frozenset[BookingStatus]] = MappingProxyType(
     {
+        # payBooking, before the hold expires; the saga then pays it as any booking.
+        BookingStatus.PENDING: frozenset({BookingStatus.HELD}),
         # The saga's ConfirmBooking.
         BookingStatus.CONFIRMED: frozenset({BookingStatus.PENDING}),
         # The saga's compensation (also after a confirmation that could not finish), and the reconciler.
         BookingStatus.FAILED: frozenset({BookingStatus.PENDING, BookingStatus.CONFIRMED}),
         # cancelBooking.
-        BookingStatus.CANCELLED: frozenset({BookingStatus.CONFIRMED}),
+        BookingStatus.CANCELLED: frozenset({BookingStatus.CONFIRMED, BookingStatus.HELD}),
+        # The hold timer (and the reconciler), once holdExpiresAt has passed.
+        BookingStatus.EXPIRED: frozenset({BookingStatus.HELD}),
     }
 )
 
@@ -114,6 +122,8 @@ class Booking:
     updated_at: datetime
     status_reason: str | None = None
     checked_in: bool = False
+    # Until when a HELD booking keeps its seats unpaid; kept after the hold ends (paid, expired or cancelled).
+    hold_expires_at: datetime | None = None
 
     @property
     def seats(self) -> int:

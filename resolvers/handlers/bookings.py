@@ -1,5 +1,5 @@
-"""Bookings handler: getBooking, listBookings, initBooking, cancelBooking, checkIn (owners; Admins and IAM for
-anyone) and publishBookingStatus (IAM)."""
+"""Bookings handler: getBooking, listBookings, initBooking, cancelBooking, payBooking, extendHold, checkIn (owners;
+Admins and IAM for anyone) and publishBookingStatus (IAM)."""
 
 from __future__ import annotations
 
@@ -7,10 +7,18 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler.appsync import Router
 
-from resolvers.domain.inputs import BookingSearch, NewBooking, PageRequest, booking_status_event, entity_id
+from resolvers.domain.inputs import (
+    BookingSearch,
+    NewBooking,
+    PageRequest,
+    booking_status_event,
+    entity_id,
+    idempotency_key,
+    payment_token,
+)
 from resolvers.handlers import wire
 from resolvers.handlers.app import build_handler, caller_of
-from resolvers.services import bookings, check_in
+from resolvers.services import bookings, check_in, holds
 
 router = Router()
 
@@ -34,6 +42,22 @@ def handle_init_booking(input: Any = None) -> dict[str, Any]:
 @router.resolver(type_name="Mutation", field_name="cancelBooking")
 def handle_cancel_booking(id: Any = None) -> dict[str, Any]:
     return wire.to_graphql(bookings.cancel_booking(caller_of(router), entity_id(id, "id")))
+
+
+@router.resolver(type_name="Mutation", field_name="payBooking")
+def handle_pay_booking(id: Any = None, paymentToken: Any = None, idempotencyKey: Any = None) -> dict[str, Any]:
+    booking = holds.pay_booking(
+        caller_of(router),
+        entity_id(id, "id"),
+        payment_token(paymentToken, "paymentToken"),
+        idempotency_key(idempotencyKey, "idempotencyKey"),
+    )
+    return wire.to_graphql(booking)
+
+
+@router.resolver(type_name="Mutation", field_name="extendHold")
+def handle_extend_hold(id: Any = None) -> dict[str, Any]:
+    return wire.to_graphql(holds.extend_hold(caller_of(router), entity_id(id, "id")))
 
 
 @router.resolver(type_name="Mutation", field_name="checkIn")

@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 ASL_PATH = Path(__file__).with_name("booking.asl.json")
+# The hold timer: waits for a HELD booking's holdExpiresAt, then expires it unless paid, cancelled or extended.
+HOLD_ASL_PATH = Path(__file__).with_name("hold.asl.json")
 DEAD_LETTER_QUEUE_URL = "DeadLetterQueueUrl"
 SQS_SEND_MESSAGE = "arn:aws:states:::sqs:sendMessage"
 
@@ -37,8 +39,12 @@ TASKS: tuple[SagaTask, ...] = (
 )
 
 
-def load_definition() -> dict[str, Any]:
-    definition: dict[str, Any] = json.loads(ASL_PATH.read_text())
+# The hold timer's one task.
+HOLD_TASKS: tuple[SagaTask, ...] = (SagaTask("ExpireHoldFunctionArn", "resolvers.saga.tasks.expire_hold", "booking"),)
+
+
+def load_definition(path: Path = ASL_PATH) -> dict[str, Any]:
+    definition: dict[str, Any] = json.loads(path.read_text())
     return definition
 
 

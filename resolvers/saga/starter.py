@@ -1,6 +1,7 @@
-"""Starting the booking saga behind a port: Step Functions on AWS, the local runner locally.
+"""Starting the booking saga and the hold timer behind ports: Step Functions on AWS, the local runners locally.
 
-An execution is named after its booking, so starting the saga twice for one booking starts it once.
+An execution is named after its booking, so starting the saga (or a hold's timer) twice for one booking starts it
+once.
 """
 
 from __future__ import annotations
@@ -62,17 +63,27 @@ class StepFunctionsStarter:
         return bool(status == "RUNNING")
 
 
-def _configured_starter() -> SagaStarter:
-    arn = os.environ.get(config.STATE_MACHINE_ARN)
+def _configured(variable: str) -> SagaStarter:
+    arn = os.environ.get(variable)
     if not arn:
-        raise config.ConfigError(f"{config.STATE_MACHINE_ARN} is not set and no local saga runner is installed")
+        raise config.ConfigError(f"{variable} is not set and no local runner is installed")
     return StepFunctionsStarter(arn)
 
 
-_starter: Port[SagaStarter] = Port(_configured_starter)
+_starter: Port[SagaStarter] = Port(lambda: _configured(config.STATE_MACHINE_ARN))
 # Install how sagas start (the local runtime, tests); None goes back to the configured one.
 use_starter = _starter.use
 starter = _starter.get
+
+_hold_starter: Port[SagaStarter] = Port(lambda: _configured(config.HOLD_STATE_MACHINE_ARN))
+# Install how hold timers start (the local runtime, tests); None goes back to the configured one.
+use_hold_starter = _hold_starter.use
+hold_starter = _hold_starter.get
+
+
+def start_hold_timer(booking_id: str, hold_expires_at: str) -> bool:
+    """The hold timer's Wait ends at `hold_expires_at` (RFC 3339, UTC); then ExpireHold decides."""
+    return hold_starter().start(booking_id, {"bookingId": booking_id, "holdExpiresAt": hold_expires_at})
 
 
 def start_booking_saga(

@@ -54,5 +54,12 @@ def cancel_booking(event: dict[str, Any], context: Any) -> None:
 
 
 @task
+def expire_hold(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    from resolvers.services import holds
+
+    return holds.expire(event["bookingId"])
+
+
+@task
 def release_seat(event: dict[str, Any], context: Any) -> None:
     booking_saga.release_seats(event["bookingId"], event["outboundFlightId"], int(event["seats"]))

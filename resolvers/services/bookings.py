@@ -22,6 +22,7 @@ from resolvers.domain.errors import (
 from resolvers.domain.identity import AuthMode, Caller
 from resolvers.domain.inputs import BookingSearch, NewBooking, PageRequest
 from resolvers.domain.models import (
+    BOOKING_TRANSITIONS,
     Booking,
     BookingStatus,
     BookingStatusEvent,
@@ -72,25 +73,31 @@ def _booking_customer(caller: Caller, requested: str | None) -> str:
 def _request_hash(customer: str, new: NewBooking) -> str:
     import hashlib  # initBooking only, like the rest of the write path: kept off the cold start of reads
 
-    request = {
+    request: dict[str, object] = {
         "customer": customer,
         "flight": new.outbound_flight_id,
         "token": new.payment_token,
         "passengers": [[p.first_name, p.last_name] for p in new.passengers],
     }
+    if new.hold:
+        request["hold"] = True
     return hashlib.sha256(json.dumps(request, sort_keys=True).encode()).hexdigest()
 
 
-def _replay(booking_id: str, request_hash: str, expected_hash: str, payment_token: str) -> Booking:
-    """The answer to a repeated request: the same booking, and its saga started (once) if still pending."""
+def _replay(booking_id: str, request_hash: str, expected_hash: str, payment_token: str | None) -> Booking:
+    """The answer to a repeated request: the same booking, and its saga (or hold timer) started (once) if still
+    pending (or held)."""
     if request_hash != expected_hash:
         raise IdempotencyConflict("This idempotencyKey was used for a different booking request")
     booking = booking_store.get_booking(booking_id)
     if booking is None:
         raise Conflict("The booking for this idempotencyKey is being written; try again")
-    if booking.status is BookingStatus.PENDING:
-        # A first call may have stopped after writing the booking: finish its work, which is idempotent.
+    # A first call may have stopped after writing the booking: finish its work, which is idempotent. (A hold paid
+    # since is PENDING too, but its saga is payBooking's: a repeated hold request has no token to start it with.)
+    if booking.status is BookingStatus.PENDING and payment_token is not None:
         _announce(booking, payment_token)
+    elif booking.status is BookingStatus.HELD:
+        _announce_hold(booking)
     return booking
 
 
@@ -126,6 +133,14 @@ def _announce(booking: Booking, payment_token: str) -> None:
     )
 
 
+def _announce_hold(booking: Booking) -> None:
+    from resolvers.services import holds
+
+    events.publish(events.booking_held(booking))
+    notifier().booking_status(booking)
+    holds.start_timer(booking)
+
+
 def init_booking(caller: Caller, new: NewBooking) -> Booking:
     """Write a PENDING booking and start its saga; the same key and request answer the same booking.
 
@@ -148,11 +163,16 @@ def init_booking(caller: Caller, new: NewBooking) -> Booking:
 
     from resolvers.domain.references import new_reference
 
+    hold_expires_at = None
+    if new.hold:
+        from resolvers.services.holds import hold_expiry
+
+        hold_expires_at = hold_expiry(now)
     for _ in range(_REFERENCE_ATTEMPTS):
         booking = Booking(
             id=_new_id(),
             booking_reference=new_reference(),
-            status=BookingStatus.PENDING,
+            status=BookingStatus.HELD if new.hold else BookingStatus.PENDING,
             customer=customer,
             outbound_flight_id=flight.id,
             passengers=new.passengers,
@@ -160,6 +180,7 @@ def init_booking(caller: Caller, new: NewBooking) -> Booking:
             currency=flight.ticket_currency,
             created_at=now,
             updated_at=now,
+            hold_expires_at=hold_expires_at,
         )
         try:
             booking_store.create_booking(booking, new.idempotency_key, request_hash, now + IDEMPOTENCY_TTL)
@@ -167,7 +188,10 @@ def init_booking(caller: Caller, new: NewBooking) -> Booking:
             continue
         except booking_store.DuplicateRequest as twin:
             return _replay(twin.booking_id, twin.request_hash, request_hash, new.payment_token)
-        _announce(booking, new.payment_token)
+        if new.payment_token is None:
+            _announce_hold(booking)
+        else:
+            _announce(booking, new.payment_token)
         return booking
     raise Conflict("Could not allot a booking reference; try again")
 
@@ -180,7 +204,7 @@ def _new_id() -> str:
 
 def cancel_booking(caller: Caller, booking_id: str) -> Booking:
     """Cancel a CONFIRMED booking: status CANCELLED, then refund of the total, every seat back and (through the
-    event) points back.
+    event) points back. A HELD booking the same way: nothing was charged, so nothing is refunded.
 
     Every step after the status change is idempotent and runs on every call, so cancelling again answers the
     same booking and finishes whatever an interrupted call left undone.
@@ -190,7 +214,7 @@ def cancel_booking(caller: Caller, booking_id: str) -> Booking:
         raise NotFound(f"Booking {booking_id} does not exist")
     if not caller.may_read_customer(booking.customer):
         raise Unauthorized("Not authorized to cancel this booking")
-    if booking.status is BookingStatus.CONFIRMED:
+    if booking.status in BOOKING_TRANSITIONS[BookingStatus.CANCELLED]:
         reason = "Cancelled by an administrator" if caller.customer != booking.customer else "Cancelled by the customer"
         try:
             booking = booking_store.change_status(booking, BookingStatus.CANCELLED, reason)
@@ -199,7 +223,7 @@ def cancel_booking(caller: Caller, booking_id: str) -> Booking:
                 raise
             booking = conflict.current
     if booking.status is not BookingStatus.CANCELLED:
-        raise BookingNotCancellable(f"Only a CONFIRMED booking can be cancelled; this one is {booking.status}")
+        raise BookingNotCancellable(f"Only a CONFIRMED or HELD booking can be cancelled; this one is {booking.status}")
 
     payment = payment_provider().refund(booking.id)
     flight_store.release_seats(booking.outbound_flight_id, booking.id, booking.seats)

@@ -24,7 +24,7 @@ from resolvers.config import ReconcilerSettings
 from resolvers.domain.models import Booking, BookingStatus, PaymentStatus
 from resolvers.payments import provider as payment_provider
 from resolvers.saga import starter
-from resolvers.services import booking_saga, loyalty
+from resolvers.services import booking_saga, holds, loyalty
 from resolvers.store import bookings as booking_store
 from resolvers.store import check_in as check_in_store
 from resolvers.store import flights as flight_store
@@ -40,6 +40,8 @@ class Report:
     """What one run did, by booking id."""
 
     failed: list[str] = field(default_factory=list)
+    # HELD past holdExpiresAt by more than `settle_after`: their timer was lost (a crash), so expired here.
+    expired: list[str] = field(default_factory=list)
     # PENDING past `settle_after` whose saga is still running: left to it.
     running: list[str] = field(default_factory=list)
     credited: list[str] = field(default_factory=list)
@@ -51,6 +53,7 @@ class Report:
     def as_dict(self) -> dict[str, list[str]]:
         return {
             "failed": self.failed,
+            "expired": self.expired,
             "running": self.running,
             "credited": self.credited,
             "compensated": self.compensated,
@@ -62,6 +65,7 @@ def reconcile(settings: ReconcilerSettings, now: datetime | None = None) -> Repo
     now = now or datetime.now(UTC)
     report = Report()
     settle_abandoned(now - settings.settle_after, report)
+    expire_overdue_holds(now - settings.settle_after, now, report)
     finish_compensation(now - settings.lookback, now - settings.settle_after, report)
     # Bookings confirmed within the last `settle_after` may still have their event on the way.
     credit_missing_points(now - settings.lookback, now - settings.settle_after, report)
@@ -96,7 +100,25 @@ def fail_abandoned(booking: Booking) -> None:
     log.warning("Failed booking %s: its saga stopped before settling it", booking.id)
 
 
-# What a FAILED or CANCELLED booking may not keep.
+def expire_overdue_holds(before: datetime, now: datetime, report: Report) -> None:
+    """Expire each HELD booking whose holdExpiresAt is before `before`: its hold timer should have done it by then,
+    so it is not running (the local server stopped; on AWS, an execution that failed, which also raises an alarm).
+    A hold changes (updatedAt) no later than its expiry, so GSI3 finds them all by their last change."""
+    for booking in booking_store.bookings_changed(BookingStatus.HELD, before):
+        if booking.hold_expires_at is None or booking.hold_expires_at >= before:
+            continue
+        try:
+            outcome = holds.expire(booking.id, now)
+        except Exception:
+            log.exception("Could not expire hold %s; the next run tries again", booking.id)
+            report.errors.append(booking.id)
+            continue
+        if outcome["outcome"] == holds.EXPIRED:
+            log.warning("Expired hold %s: its timer did not", booking.id)
+            report.expired.append(booking.id)
+
+
+# What a FAILED, CANCELLED or EXPIRED booking may not keep.
 KEPT_MONEY = frozenset({PaymentStatus.AUTHORIZED, PaymentStatus.CAPTURED})
 
 
@@ -105,7 +127,7 @@ def finish_compensation(since: datetime, before: datetime, report: Report) -> No
     compensation cut short by a crash left (the saga's RefundPayment, CancelBooking, ReleaseSeat; cancelBooking's
     refund and release), or a saga's capture that landed after this reconciler failed its booking. Two reads a
     booking; writes only where something is left."""
-    for status in (BookingStatus.FAILED, BookingStatus.CANCELLED):
+    for status in (BookingStatus.FAILED, BookingStatus.CANCELLED, BookingStatus.EXPIRED):
         settled = booking_store.bookings_changed(status, before, since)
         entries = loyalty_store.ledger_entries([(booking.customer, booking.id) for booking in settled])
         for booking in settled:

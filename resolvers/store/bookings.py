@@ -8,9 +8,10 @@ from typing import Any
 from pynamodb.exceptions import UpdateError
 from pynamodb.transactions import TransactWrite
 
-from resolvers.domain.errors import Conflict
+from resolvers.domain.errors import Conflict, SeatsUnavailable
 from resolvers.domain.models import BOOKING_TRANSITIONS, BoardingPass, Booking, BookingStatus, Page, Passenger
 from resolvers.store import keys, pagination
+from resolvers.store.flights import take_seats
 from resolvers.store.models import (
     BoardingPassAttribute,
     BookingItem,
@@ -99,6 +100,7 @@ def to_booking(item: BookingItem, prices: _Prices | None = None) -> Booking:
         checked_in=bool(item.checked_in),
         created_at=item.created_at,
         updated_at=item.updated_at,
+        hold_expires_at=item.hold_expires_at,
     )
 
 
@@ -130,6 +132,7 @@ def _to_item(booking: Booking) -> BookingItem:
         checked_in=booking.checked_in,
         created_at=booking.created_at,
         updated_at=booking.updated_at,
+        hold_expires_at=booking.hold_expires_at,
     )
 
 
@@ -207,21 +210,26 @@ def find_idempotent(customer: str, key: str) -> tuple[str, str] | None:
 
 
 def create_booking(booking: Booking, idempotency_key: str, request_hash: str, expires_at: datetime) -> None:
-    """Write a new booking, its idempotency record and its reference in one transaction.
+    """Write a new booking, its idempotency record and its reference in one transaction; a HELD booking takes its
+    seats in the same transaction (its seat hold, and the flight's counter down while that many are left).
 
     Raises DuplicateRequest if the key was used before (concurrent twins included: exactly one transaction
-    wins), ReferenceTaken if the reference belongs to another booking.
+    wins), ReferenceTaken if the reference belongs to another booking, SeatsUnavailable if a hold finds fewer
+    seats left than it asks for.
     """
     ensure_bound()
     idem_pk, idem_sk = keys.idempotency(booking.customer, idempotency_key)
     ref_pk, ref_sk = keys.reference(booking.booking_reference)
     record = IdempotencyItem(idem_pk, idem_sk, booking_id=booking.id, request_hash=request_hash, expires_at=expires_at)
     reference = ReferenceItem(ref_pk, ref_sk, booking_id=booking.id)
+    held = booking.status is BookingStatus.HELD
 
     def build(transaction: TransactWrite) -> None:
         transaction.save(record, condition=TableItem.pk.does_not_exist())
         transaction.save(_to_item(booking), condition=TableItem.pk.does_not_exist())
         transaction.save(reference, condition=TableItem.pk.does_not_exist())
+        if held:
+            take_seats(transaction, booking.outbound_flight_id, booking.id, booking.seats, booking.created_at)
 
     for _ in range(_RACE_RETRIES):
         try:
@@ -230,6 +238,10 @@ def create_booking(booking: Booking, idempotency_key: str, request_hash: str, ex
         except ConditionFailed as failed:
             if failed.at(2) and not failed.at(0):
                 raise ReferenceTaken(booking.booking_reference) from failed
+            if held and failed.at(4) and not failed.at(0):
+                raise SeatsUnavailable(
+                    f"Flight {booking.outbound_flight_id} has fewer than {booking.seats} seat(s) left"
+                ) from failed
             if not failed.at(0):
                 raise
             found = find_idempotent(booking.customer, idempotency_key)
@@ -245,13 +257,20 @@ def change_status(booking: Booking, to: BookingStatus, reason: str | None = None
     return set_status(booking.id, booking.customer, to, reason)
 
 
-def set_status(booking_id: str, customer: str, to: BookingStatus, reason: str | None = None) -> Booking:
+def set_status(
+    booking_id: str,
+    customer: str,
+    to: BookingStatus,
+    reason: str | None = None,
+    *,
+    also: list[Any] | None = None,
+    only_if: Any = None,
+) -> Booking:
     """change_status by id and customer, without having read the booking: one conditional UpdateItem, whose answer
-    (every attribute, as written) is the booking returned. Raises StatusConflict (after one read) otherwise."""
+    (every attribute, as written) is the booking returned. Raises StatusConflict (after one read) otherwise.
+
+    `also`: more update actions in the same write; `only_if`: a further condition the booking must meet."""
     allowed_from = BOOKING_TRANSITIONS[to]
-    ensure_bound()
-    pk, sk = keys.booking(booking_id)
-    item = BookingItem(pk, sk)
     now = datetime.now(UTC)
     actions: list[Any] = [
         BookingItem.status.set(str(to)),
@@ -259,18 +278,74 @@ def set_status(booking_id: str, customer: str, to: BookingStatus, reason: str | 
         BookingItem.gsi3pk.set(keys.status(to)),
         BookingItem.gsi3sk.set(keys.status_change(now, booking_id)),
         BookingItem.updated_at.set(now),
+        *(also or []),
     ]
     actions.append(BookingItem.status_reason.set(reason) if reason else BookingItem.status_reason.remove())
+    condition = BookingItem.status.is_in(*(str(status) for status in allowed_from))
+    return _update(booking_id, actions, condition if only_if is None else condition & only_if)
+
+
+def _update(booking_id: str, actions: list[Any], condition: Any) -> Booking:
+    ensure_bound()
+    pk, sk = keys.booking(booking_id)
+    item = BookingItem(pk, sk)
     try:
-        item.update(
-            actions=actions,
-            condition=TableItem.pk.exists() & BookingItem.status.is_in(*(str(status) for status in allowed_from)),
-        )
+        item.update(actions=actions, condition=TableItem.pk.exists() & condition)
     except UpdateError as exc:
         if exc.cause_response_code == "ConditionalCheckFailedException":
             raise StatusConflict(get_booking(booking_id)) from exc
         raise
     return to_booking(item)
+
+
+def start_payment(booking: Booking, payment_key: str, request_hash: str, now: datetime) -> Booking:
+    """HELD to PENDING for payBooking, recording its idempotency key and request, only while the hold has not
+    expired (`now` before holdExpiresAt): one conditional write, so an expiry and a payment never both win."""
+    return set_status(
+        booking.id,
+        booking.customer,
+        BookingStatus.PENDING,
+        also=[BookingItem.payment_key.set(payment_key), BookingItem.payment_request_hash.set(request_hash)],
+        only_if=BookingItem.hold_expires_at > now,
+    )
+
+
+def payment_request(booking_id: str) -> tuple[str, str] | None:
+    """(idempotency key, request hash) of the payBooking that paid this booking, or None."""
+    ensure_bound()
+    pk, sk = keys.booking(booking_id)
+    try:
+        item = BookingItem.get(pk, sk, consistent_read=True)
+    except BookingItem.DoesNotExist:
+        return None
+    if item.payment_key is None or item.payment_request_hash is None:
+        return None
+    return item.payment_key, item.payment_request_hash
+
+
+def extend_hold(booking: Booking, until: datetime, now: datetime) -> Booking:
+    """Move a HELD booking's holdExpiresAt from what was read to `until`, only while it is still HELD, unexpired and
+    unchanged since (an extension racing another, or the expiry, loses: StatusConflict)."""
+    assert booking.hold_expires_at is not None
+    return _update(
+        booking.id,
+        [BookingItem.hold_expires_at.set(until), BookingItem.updated_at.set(now)],
+        (BookingItem.status == str(BookingStatus.HELD))
+        & (BookingItem.hold_expires_at == booking.hold_expires_at)
+        & (BookingItem.hold_expires_at > now),
+    )
+
+
+def expire_hold(booking: Booking, now: datetime) -> Booking:
+    """HELD to EXPIRED, only once holdExpiresAt (as read, so not extended since) has passed."""
+    assert booking.hold_expires_at is not None
+    return set_status(
+        booking.id,
+        booking.customer,
+        BookingStatus.EXPIRED,
+        "The hold expired before it was paid",
+        only_if=(BookingItem.hold_expires_at == booking.hold_expires_at) & (BookingItem.hold_expires_at <= now),
+    )
 
 
 def bookings_changed(

@@ -144,18 +144,9 @@ def reserve_seats(flight_id: str, booking_id: str, seats: int, *, while_pending:
     once) takes no seat. Raises Conflict (retryable) if concurrent transactions keep cancelling it.
     """
     ensure_bound()
-    flight_pk, flight_sk = keys.flight(flight_id)
-    hold_pk, hold_sk = keys.seat_hold(flight_id, booking_id)
-    flight = FlightItem(flight_pk, flight_sk)
-    hold = SeatHoldItem(hold_pk, hold_sk, booking_id=booking_id, seats=seats, created_at=datetime.now(UTC))
 
     def build(transaction: TransactWrite) -> None:
-        transaction.save(hold, condition=TableItem.pk.does_not_exist())
-        transaction.update(
-            flight,
-            actions=[FlightItem.seats_available.add(-seats)],
-            condition=TableItem.pk.exists() & (FlightItem.seats_available >= seats),
-        )
+        take_seats(transaction, flight_id, booking_id, seats, datetime.now(UTC))
         if while_pending:
             booking_pk, booking_sk = keys.booking(booking_id)
             transaction.condition_check(
@@ -176,6 +167,20 @@ def reserve_seats(flight_id: str, booking_id: str, seats: int, *, while_pending:
             raise NotFound(f"Flight {flight_id} does not exist") from failed
         raise SeatsUnavailable(f"Flight {flight_id} has fewer than {seats} seat(s) left") from failed
     return True
+
+
+def take_seats(transaction: TransactWrite, flight_id: str, booking_id: str, seats: int, now: datetime) -> None:
+    """Add to `transaction` what takes a booking's seats: its seat hold, only if absent, then the flight's counter
+    down by `seats`, only while that many are left (a put, then an update, in PynamoDB's order of a transaction)."""
+    hold_pk, hold_sk = keys.seat_hold(flight_id, booking_id)
+    flight_pk, flight_sk = keys.flight(flight_id)
+    hold = SeatHoldItem(hold_pk, hold_sk, booking_id=booking_id, seats=seats, created_at=now)
+    transaction.save(hold, condition=TableItem.pk.does_not_exist())
+    transaction.update(
+        FlightItem(flight_pk, flight_sk),
+        actions=[FlightItem.seats_available.add(-seats)],
+        condition=TableItem.pk.exists() & (FlightItem.seats_available >= seats),
+    )
 
 
 def release_seats(flight_id: str, booking_id: str, seats: int) -> bool:

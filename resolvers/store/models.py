@@ -153,6 +153,10 @@ class BookingItem(TableItem, discriminator="Booking"):
     checked_in = BooleanAttribute(attr_name="checkedIn", default=False)
     created_at = UTCDateTimeAttribute(attr_name="createdAt")
     updated_at = UTCDateTimeAttribute(attr_name="updatedAt")
+    # Holds only: until when the seats are kept unpaid; then payBooking's idempotency key and a hash of its request.
+    hold_expires_at = UTCDateTimeAttribute(null=True, attr_name="holdExpiresAt")
+    payment_key = UnicodeAttribute(null=True, attr_name="paymentKey")
+    payment_request_hash = UnicodeAttribute(null=True, attr_name="paymentRequestHash")
 
 
 class IdempotencyItem(TableItem, discriminator="Idempotency"):

@@ -32,7 +32,9 @@ def test_a_status_change_happens_only_where_the_lifecycle_allows_it(dynamodb, st
     assert booking_store.get_booking(booking.id).status is (to if start in BOOKING_TRANSITIONS[to] else start)
 
 
-def test_no_status_leads_back_to_pending():
-    # PENDING is only ever written by initBooking's create, never reached by a change
-    assert BookingStatus.PENDING not in BOOKING_TRANSITIONS
-    assert all(BookingStatus.CANCELLED not in sources for sources in BOOKING_TRANSITIONS.values())
+def test_only_a_hold_being_paid_leads_to_pending_and_the_ends_are_final():
+    # PENDING is written by initBooking's create, and reached only from HELD (payBooking); HELD only by a create
+    assert BOOKING_TRANSITIONS[BookingStatus.PENDING] == {BookingStatus.HELD}
+    assert BookingStatus.HELD not in BOOKING_TRANSITIONS
+    for final in (BookingStatus.CANCELLED, BookingStatus.EXPIRED, BookingStatus.FAILED):
+        assert all(final not in sources for sources in BOOKING_TRANSITIONS.values())

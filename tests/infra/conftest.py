@@ -57,8 +57,10 @@ def synthesized(tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
 
 @pytest.fixture(scope="session")
 def synthesized_express(tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
-    """The app synthesized with `-c sagaWorkflow=EXPRESS`."""
-    return synthesize(tmp_path_factory, {"sagaWorkflow": "EXPRESS"})
+    """The app synthesized with `-c sagaWorkflow=EXPRESS` (and hold durations of 10 minutes, at most 2 hours)."""
+    return synthesize(
+        tmp_path_factory, {"sagaWorkflow": "EXPRESS", "holdDurationSeconds": "600", "holdMaxSeconds": 7200}
+    )
 
 
 def synthesize(tmp_path_factory: pytest.TempPathFactory, context: dict[str, Any]) -> Synthesized:

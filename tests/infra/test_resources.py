@@ -30,7 +30,12 @@ API_MEMORY_MB, API_TIMEOUT_S = 512, 10
 # flight.delayed (delayFlight).
 EXTRA_VARIABLES = {
     "catalog": {config.EVENT_BUS_NAME},
-    "bookings": {config.EVENT_BUS_NAME, config.STATE_MACHINE_ARN, config.APPSYNC_GRAPHQL_URL},
+    "bookings": {
+        config.EVENT_BUS_NAME,
+        config.STATE_MACHINE_ARN,
+        config.HOLD_STATE_MACHINE_ARN,
+        config.APPSYNC_GRAPHQL_URL,
+    },
     "loyalty": set(),
 }
 EXTRA_ACTIONS = {
@@ -44,6 +49,8 @@ NOTIFIER_FIELD = "publishBookingStatus"
 NOTIFIER_HANDLERS = {
     FUNCTIONS["bookings"],
     "resolvers.saga.tasks.notify_booking",
+    # The hold timer's ExpireHold tells subscribers EXPIRED.
+    "resolvers.saga.tasks.expire_hold",
     "resolvers.handlers.reconciler.handler",
 }
 

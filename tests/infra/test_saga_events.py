@@ -12,7 +12,14 @@ import pytest
 from resolvers import config
 from resolvers import events as domain_events
 from resolvers.consumers import loyalty as loyalty_consumer
-from resolvers.saga.definition import DEAD_LETTER_QUEUE_URL, TASKS, load_definition, placeholder
+from resolvers.saga.definition import (
+    DEAD_LETTER_QUEUE_URL,
+    HOLD_ASL_PATH,
+    HOLD_TASKS,
+    TASKS,
+    load_definition,
+    placeholder,
+)
 from tests.infra.conftest import (
     Synthesized,
     alarm_dimensions,
@@ -45,15 +52,19 @@ TASK_TABLE_ACTIONS = {
     "resolvers.saga.tasks.cancel_booking": {"dynamodb:GetItem", "dynamodb:UpdateItem"},
     # Reads the seat hold when the release is refused (gone, or holding another number of seats).
     "resolvers.saga.tasks.release_seat": {"dynamodb:GetItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem"},
+    # The hold timer's task: reads the booking, HELD to EXPIRED, the seat release transaction.
+    "resolvers.saga.tasks.expire_hold": {"dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"},
 }
 PUBLISHING_TASKS = {
     "resolvers.saga.tasks.collect_payment",
     "resolvers.saga.tasks.confirm_booking",
     "resolvers.saga.tasks.refund_payment",
     "resolvers.saga.tasks.cancel_booking",
+    "resolvers.saga.tasks.expire_hold",
 }
-# Tasks that call publishBookingStatus (resolvers/notifications.py): NotifyBooking, for CONFIRMED and FAILED.
-NOTIFYING_TASKS = {"resolvers.saga.tasks.notify_booking"}
+# Tasks that call publishBookingStatus (resolvers/notifications.py): NotifyBooking, for CONFIRMED and FAILED;
+# ExpireHold, for EXPIRED.
+NOTIFYING_TASKS = {"resolvers.saga.tasks.notify_booking", "resolvers.saga.tasks.expire_hold"}
 # Every function may write its own logs, read the pagination secret and send traces.
 BASELINE = {
     "logs:CreateLogStream",
@@ -74,8 +85,9 @@ def _props(synthesized: Synthesized, key: str) -> dict[str, Any]:
     return properties
 
 
-def _state_machine(synthesized: Synthesized) -> dict[str, Any]:
-    return synthesized.one("AWS::StepFunctions::StateMachine")
+def _state_machine(synthesized: Synthesized, prefix: str = "Saga") -> dict[str, Any]:
+    """The booking saga's state machine (or, by `prefix`, the hold timer's)."""
+    return _props(synthesized, _key(synthesized, "AWS::StepFunctions::StateMachine", prefix))
 
 
 def _role_key(function: dict[str, Any]) -> str:
@@ -109,7 +121,7 @@ def _rule(synthesized: Synthesized, detail_type: str, target_type: str) -> dict[
 # Item 3 and 5: the saga's functions
 
 
-@pytest.mark.parametrize("task", TASKS, ids=lambda task: task.placeholder)
+@pytest.mark.parametrize("task", [*TASKS, *HOLD_TASKS], ids=lambda task: task.placeholder)
 def test_a_saga_task_runs_its_handler_sized_by_its_kind(synthesized: Synthesized, task: Any) -> None:
     _, function = function_by_handler(synthesized, task.handler)
     assert (function["MemorySize"], function["Timeout"]) == SIZES[task.kind]
@@ -121,7 +133,7 @@ def test_a_saga_task_runs_its_handler_sized_by_its_kind(synthesized: Synthesized
     assert group["RetentionInDays"] > 0
 
 
-@pytest.mark.parametrize("task", TASKS, ids=lambda task: task.placeholder)
+@pytest.mark.parametrize("task", [*TASKS, *HOLD_TASKS], ids=lambda task: task.placeholder)
 def test_a_saga_task_may_only_do_its_table_actions_and_publish_if_it_publishes(
     synthesized: Synthesized, task: Any
 ) -> None:
@@ -207,6 +219,48 @@ def test_the_state_machine_may_invoke_its_tasks_and_send_to_its_queue_only(synth
     assert all(resources == ["*"] for resources in actions.values())
 
 
+@pytest.mark.parametrize("app", ["synthesized", "synthesized_express"])
+def test_the_hold_timer_is_a_standard_workflow_running_its_asl_file_and_invoking_expire_hold_only(
+    request: pytest.FixtureRequest, app: str
+) -> None:
+    # Standard whatever -c sagaWorkflow says: a hold waits up to a day, an Express execution 5 minutes
+    synthesized: Synthesized = request.getfixturevalue(app)
+    machine = _state_machine(synthesized, "HoldTimer")
+    assert machine["StateMachineType"] == "STANDARD"
+    assert json.loads(machine["DefinitionString"]) == load_definition(HOLD_ASL_PATH)
+    (task,) = HOLD_TASKS
+    key, _ = function_by_handler(synthesized, task.handler)
+    assert machine["DefinitionSubstitutions"] == {task.placeholder: {"Fn::GetAtt": [key, "Arn"]}}
+    assert machine["TracingConfiguration"] == {"Enabled": True}
+    actions = granted(synthesized, machine["RoleArn"]["Fn::GetAtt"][0])
+    assert actions.pop("lambda:InvokeFunction") == [{"Fn::GetAtt": [key, "Arn"]}]
+    assert all(action.startswith(("logs:", "xray:")) for action in actions)
+
+
+def test_the_hold_durations_come_from_the_context_checked_at_synth(
+    synthesized: Synthesized, synthesized_express: Synthesized
+) -> None:
+    from appsync.fields import FUNCTIONS
+    from infra.airline_infra.stack import _hold_environment
+
+    _, default = function_by_handler(synthesized, FUNCTIONS["bookings"])
+    _, given = function_by_handler(synthesized_express, FUNCTIONS["bookings"])
+    # Not given: the function's own defaults (30 minutes, 24 hours)
+    assert config.HOLD_DURATION_SECONDS not in default["Environment"]["Variables"]
+    assert given["Environment"]["Variables"][config.HOLD_DURATION_SECONDS] == "600"
+    assert given["Environment"]["Variables"][config.HOLD_MAX_SECONDS] == "7200"
+    for duration, longest in [("0", None), ("soon", None), ("3600", "60")]:
+        with pytest.raises(ValueError, match="holdDurationSeconds"):
+            _hold_environment(duration, longest)
+
+
+def test_a_hold_timer_that_fails_or_times_out_alarms(synthesized: Synthesized) -> None:
+    timer_key = _key(synthesized, "AWS::StepFunctions::StateMachine", "HoldTimer")
+    watching = [a for a in alarms(synthesized) if {"Ref": timer_key} in [d["Value"] for d in alarm_dimensions(a)]]
+    assert sorted(next(iter(metric_names(a))) for a in watching) == ["ExecutionsFailed", "ExecutionsTimedOut"]
+    assert all((a["Threshold"], a["ComparisonOperator"]) == (0, "GreaterThanThreshold") for a in watching)
+
+
 def test_every_dead_letter_queue_keeps_14_days_encrypted_and_tls_only(synthesized: Synthesized) -> None:
     queues = synthesized.resources("AWS::SQS::Queue")
     assert {key.split("DeadLetterQueue")[0] for key in queues} == {
@@ -237,11 +291,13 @@ def test_the_bookings_function_starts_this_saga_and_publishes_on_this_bus_only(s
 
     _, function = function_by_handler(synthesized, FUNCTIONS["bookings"])
     machine_key = _key(synthesized, "AWS::StepFunctions::StateMachine", "Saga")
+    timer_key = _key(synthesized, "AWS::StepFunctions::StateMachine", "HoldTimer")
     variables = function["Environment"]["Variables"]
     assert variables[config.STATE_MACHINE_ARN] == {"Ref": machine_key}
+    assert variables[config.HOLD_STATE_MACHINE_ARN] == {"Ref": timer_key}
     assert variables[config.EVENT_BUS_NAME] == {"Ref": _bus_key(synthesized)}
     actions = granted(synthesized, _role_key(function))
-    assert actions["states:StartExecution"] == [{"Ref": machine_key}]
+    assert actions["states:StartExecution"] == [{"Ref": machine_key}, {"Ref": timer_key}]
     assert actions["events:PutEvents"] == [{"Fn::GetAtt": [_bus_key(synthesized), "Arn"]}]
 
 
@@ -364,7 +420,11 @@ def test_only_the_notification_rule_may_publish_to_the_topic(synthesized: Synthe
 
 def test_the_saga_alarms_on_any_failed_execution(synthesized: Synthesized) -> None:
     machine_key = _key(synthesized, "AWS::StepFunctions::StateMachine", "Saga")
-    (alarm,) = [a for a in alarms(synthesized) if metric_names(a) == {"ExecutionsFailed"}]
+    (alarm,) = [
+        a
+        for a in alarms(synthesized)
+        if metric_names(a) == {"ExecutionsFailed"} and {"Ref": machine_key} in [d["Value"] for d in alarm_dimensions(a)]
+    ]
     assert alarm["Namespace"] == "AWS/States"
     assert alarm["Dimensions"] == [{"Name": "StateMachineArn", "Value": {"Ref": machine_key}}]
     assert (alarm["Threshold"], alarm["ComparisonOperator"], alarm["Period"]) == (0, "GreaterThanThreshold", 300)
@@ -381,7 +441,9 @@ def test_every_dead_letter_queue_alarms_when_not_empty(synthesized: Synthesized)
     assert set(watched) == set(synthesized.resources("AWS::SQS::Queue"))
 
 
-@pytest.mark.parametrize("handler", [*(task.handler for task in TASKS), LOYALTY_HANDLER, RECONCILER_HANDLER])
+@pytest.mark.parametrize(
+    "handler", [*(task.handler for task in (*TASKS, *HOLD_TASKS)), LOYALTY_HANDLER, RECONCILER_HANDLER]
+)
 def test_a_new_function_alarms_on_1_percent_errors_and_p99_duration(synthesized: Synthesized, handler: str) -> None:
     key, function = function_by_handler(synthesized, handler)
     watching = [

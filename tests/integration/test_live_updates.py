@@ -458,3 +458,79 @@ def test_connections_dropped_abruptly_leave_no_subscription_and_no_memory_behind
     finally:
         tracemalloc.stop()
     assert grown < LEAK_BYTES, f"{grown} bytes still held after 1,000 dropped connections"
+
+
+HOLD = """
+mutation Hold($input: InitBookingInput!) { initBooking(input: $input) { id status holdExpiresAt totalPrice } }
+"""
+EXTEND = "mutation Extend($id: ID!) { extendHold(id: $id) { id status holdExpiresAt } }"
+PAY = """
+mutation Pay($id: ID!, $token: String!, $key: String!) {
+  payBooking(id: $id, paymentToken: $token, idempotencyKey: $key) { id status }
+}
+"""
+CHECK_IN = """
+mutation CheckIn($id: ID!) {
+  checkIn(bookingId: $id) { status checkedIn passengers { firstName seat boardingPass { seat barcode } } }
+}
+"""
+
+
+def test_a_hold_over_http_is_extended_paid_and_checked_in_while_another_expires_live(
+    live: LiveServer, client_for: ClientFor, callers: dict[str, dict[str, str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two-passenger hold → extend → pay → check-in through the local AppSync, and a hold left unpaid expiring by
+    itself; the subscriber sees HELD, PENDING, CONFIRMED for one and HELD, EXPIRED for the other."""
+    monkeypatch.setenv("HOLD_DURATION_SECONDS", "3")
+    monkeypatch.setenv("HOLD_MAX_SECONDS", "60")
+    from datetime import UTC, datetime, timedelta
+
+    departs = datetime.now(UTC).replace(microsecond=0) + timedelta(hours=3)
+    flight_id = a_flight_in_the_catalog(departs=departs, seat_capacity=6, seats_available=6)
+    people = [{"firstName": "Ada", "lastName": "Lovelace"}, {"firstName": "Grace", "lastName": "Hopper"}]
+
+    def hold(client: Any) -> dict[str, Any]:
+        variables = {"input": {**booking_input(flight_id, people=people), "hold": True}}
+        del variables["input"]["paymentToken"]
+        data, errors = run(client, HOLD, variables)
+        assert errors == []
+        return dict(data["initBooking"])
+
+    async def scenario() -> tuple[list[dict[str, Any]], dict[str, Any], dict[str, Any], dict[str, Any]]:
+        alice = user_sub("alice")
+        async with AsyncExitStack() as stack:
+            (mine,) = await subscribe_all(
+                stack, live, "onBookingStatusChanged", [(callers["alice"], ON_STATUS, {"customer": alice})]
+            )
+            client = client_for(callers["alice"])
+            kept = await in_thread(hold, client)
+            lapsed = await in_thread(hold, client)
+            extended = (await in_thread(run, client, EXTEND, {"id": kept["id"]}))[0]["extendHold"]
+            key = str(ULID())
+            paid = [
+                await in_thread(run, client, PAY, {"id": kept["id"], "token": "tok_visa", "key": key}) for _ in range(2)
+            ]
+            assert [errors for _, errors in paid] == [[], []]
+            received = [(await mine.next())["onBookingStatusChanged"] for _ in range(5)]
+            checked = (await in_thread(run, client, CHECK_IN, {"id": kept["id"]}))[0]["checkIn"]
+            return received, kept, extended, {"lapsed": lapsed, "checked": checked}
+
+    received, kept, extended, rest = asyncio.run(scenario())
+    by_booking: dict[str, list[str]] = {}
+    for event in received:
+        by_booking.setdefault(event["bookingId"], []).append(event["status"])
+    assert kept["status"] == "HELD"
+    assert kept["totalPrice"] > 0
+    assert extended["holdExpiresAt"] > kept["holdExpiresAt"]
+    assert by_booking[kept["id"]] == ["HELD", "PENDING", "CONFIRMED"]
+    assert by_booking[rest["lapsed"]["id"]] == ["HELD", "EXPIRED"]
+    checked = rest["checked"]
+    assert checked["status"] == "CONFIRMED"
+    assert checked["checkedIn"] is True
+    seats = [p["seat"] for p in checked["passengers"]]
+    assert len(set(seats)) == 2
+    barcodes = [p["boardingPass"]["barcode"] for p in checked["passengers"]]
+    assert barcodes[0].startswith("M1LOVELACE/ADA")
+    print("BCBP:", *barcodes, sep="\n  ")
+    # Two seats taken by the paid hold, none by the expired one
+    assert flight_store.get_flight(flight_id).seats_available == 4

@@ -192,8 +192,10 @@ def _set(path: list[Any], value: Any) -> Callable[[dict[str, Any]], None]:
     [
         pytest.param(_state("Fan", Type="Map", ItemProcessor={}, End=True), "state type 'Map'", id="Map"),
         pytest.param(_state("Both", Type="Parallel", Branches=[], End=True), "state type 'Parallel'", id="Parallel"),
-        pytest.param(_state("Pick", Type="Choice", Choices=[]), "state type 'Choice'", id="Choice"),
-        pytest.param(_state("Pause", Type="Wait", Seconds=1, End=True), "state type 'Wait'", id="Wait"),
+        # Choice and Wait as the hold timer uses them only (tests/unit/test_hold_timer_asl.py)
+        pytest.param(_state("Pick", Type="Choice", Choices=[]), "Choices must be a non-empty array", id="Choice"),
+        pytest.param(_state("Pause", Type="Wait", Seconds=1, End=True), "field 'Seconds'", id="Wait"),
+        pytest.param(_state("Pass", Type="Pass", End=True), "state type 'Pass'", id="Pass"),
         pytest.param(_state("Noop", Type="Pass", End=True), "state type 'Pass'", id="Pass"),
         pytest.param(_state("ReserveSeat", Colour="red"), "field 'Colour'", id="unknown-field"),
         pytest.param(

@@ -190,11 +190,15 @@ class LocalRuntime:
     notifier: RecordingNotifier = field(default_factory=RecordingNotifier)
     dead_letters: deque[dict[str, Any]] = field(default_factory=lambda: deque(maxlen=history_limit()))
     runner: LocalSagaRunner | None = None
+    # Hold timers: one sleeping worker per waiting hold; beyond that many they queue, and the reconciler expires
+    # what they could not in time.
+    max_holds: int = 512
+    hold_runner: LocalSagaRunner | None = None
     # Settings to run the reconciler with at start and periodically (`airline dev`); None runs none (tests run it).
     reconcile: ReconcilerSettings | None = None
     reconciler: PeriodicReconciler | None = None
 
-    _previous: tuple[Any, Any, Any] | None = None
+    _previous: tuple[Any, Any, Any, Any] | None = None
 
     def start(self) -> LocalRuntime:
         self.runner = LocalSagaRunner.for_booking_saga(
@@ -203,11 +207,18 @@ class LocalRuntime:
             retry_interval_scale=self.retry_interval_scale,
             max_settled=history_limit(),
         )
+        self.hold_runner = LocalSagaRunner.for_hold_timer(
+            max_workers=self.max_holds,
+            max_pending=100_000,
+            retry_interval_scale=self.retry_interval_scale,
+            max_settled=history_limit(),
+        )
         # The ports are process-wide: remember what was installed, so that stop() puts it back.
         self._previous = (
             events.use_bus(self.bus),
             starter.use_starter(self.runner),
             notifications.use_notifier(self.notifier),
+            starter.use_hold_starter(self.hold_runner),
         )
         if self.reconcile is not None:
             self.reconciler = PeriodicReconciler(self.reconcile).start()
@@ -226,10 +237,14 @@ class LocalRuntime:
     def stop(self) -> None:
         if self.reconciler is not None:
             self.reconciler.stop()
+        if self.hold_runner is not None:
+            # Waiting holds end with the process, as they would in a crash: the reconciler expires them later.
+            self.hold_runner.shutdown(wait=True, interrupt=True)
         if self.runner is not None:
             self.runner.shutdown(wait=True)
         self.bus.shutdown()
-        bus, saga_starter, notifier = self._previous or (None, None, None)
+        bus, saga_starter, notifier, hold_starter = self._previous or (None, None, None, None)
         events.use_bus(bus)
         starter.use_starter(saga_starter)
         notifications.use_notifier(notifier)
+        starter.use_hold_starter(hold_starter)

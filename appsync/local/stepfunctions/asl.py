@@ -10,6 +10,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Literal
 
 Status = Literal["SUCCEEDED", "FAILED", "TIMED_OUT"]
@@ -20,6 +21,9 @@ _STATE_FIELDS: Mapping[str, frozenset[str]] = {
         {"Type", "Comment", "QueryLanguage", "Resource", "Parameters", "ResultPath", "TimeoutSeconds"}
         | {"Retry", "Catch", "Next", "End"}
     ),
+    # Only what the hold timer uses: a Wait until a timestamp read from the input, and a Choice on string equality.
+    "Wait": frozenset({"Type", "Comment", "QueryLanguage", "TimestampPath", "Next", "End"}),
+    "Choice": frozenset({"Type", "Comment", "QueryLanguage", "Choices", "Default"}),
     "Succeed": frozenset({"Type", "Comment", "QueryLanguage"}),
     "Fail": frozenset({"Type", "Comment", "QueryLanguage", "Error", "Cause"}),
 }
@@ -126,6 +130,10 @@ def _state_problems(name: str, state: Any, states: dict[str, Any]) -> list[str]:
     problems += _query_language(where, state)
     if kind == "Fail":
         problems += [f"{where}: {key} must be a string" for key in ("Error", "Cause") if not _optional_str(state, key)]
+    if kind == "Wait":
+        return problems + _wait_problems(where, state, states)
+    if kind == "Choice":
+        return problems + _choice_problems(where, state, states)
     if kind != "Task":
         return problems
     resource = state.get("Resource")
@@ -145,6 +153,47 @@ def _state_problems(name: str, state: Any, states: dict[str, Any]) -> list[str]:
         problems += _result_path_problems(where, state["ResultPath"])
     problems += _handler_problems(where, "Retry", state.get("Retry", []), _RETRIER_FIELDS, states)
     problems += _handler_problems(where, "Catch", state.get("Catch", []), _CATCHER_FIELDS, states)
+    return problems
+
+
+def _wait_problems(where: str, state: dict[str, Any], states: dict[str, Any]) -> list[str]:
+    problems = []
+    path = state.get("TimestampPath")
+    if not isinstance(path, str) or not _PATH.fullmatch(path):
+        problems.append(f"{where}: a Wait needs TimestampPath '$.a.b' (Seconds, SecondsPath, Timestamp unsupported)")
+    if ("Next" in state) == bool(state.get("End")):
+        problems.append(f"{where}: a Wait needs exactly one of Next and End: true")
+    if "Next" in state and state["Next"] not in states:
+        problems.append(f"{where}: Next {state['Next']!r} is not a state")
+    return problems
+
+
+_CHOICE_RULE_FIELDS = frozenset({"Comment", "Variable", "StringEquals", "Next"})
+
+
+def _choice_problems(where: str, state: dict[str, Any], states: dict[str, Any]) -> list[str]:
+    problems = []
+    choices = state.get("Choices")
+    if not isinstance(choices, list) or not choices:
+        return [f"{where}: Choices must be a non-empty array"]
+    for index, rule in enumerate(choices):
+        at = f"{where} Choices[{index}]"
+        if not isinstance(rule, dict):
+            problems.append(f"{at} is not an object")
+            continue
+        problems += [
+            f"{at}: field {key!r} is not supported (only Variable, StringEquals, Next)"
+            for key in rule
+            if key not in _CHOICE_RULE_FIELDS
+        ]
+        if not isinstance(rule.get("Variable"), str) or not _PATH.fullmatch(rule["Variable"]):
+            problems.append(f"{at}: Variable must be a path '$.a.b'")
+        if not isinstance(rule.get("StringEquals"), str):
+            problems.append(f"{at}: StringEquals must be a string")
+        if rule.get("Next") not in states:
+            problems.append(f"{at}: Next {rule.get('Next')!r} is not a state")
+    if "Default" in state and state["Default"] not in states:
+        problems.append(f"{where}: Default {state['Default']!r} is not a state")
     return problems
 
 
@@ -304,7 +353,12 @@ class LocalStateMachine:
                     return Execution(
                         name, "FAILED", error=state.get("Error"), cause=state.get("Cause"), history=history
                     )
-                next_state, data = self._run_task(state_name, state, data, deadline, history)
+                if state["Type"] == "Wait":
+                    next_state = self._wait(state_name, state, data, deadline, history)
+                elif state["Type"] == "Choice":
+                    next_state = _choose(state_name, state, data, history)
+                else:
+                    next_state, data = self._run_task(state_name, state, data, deadline, history)
                 if next_state is None:
                     history.append((state_name, "end"))
                     return Execution(name, "SUCCEEDED", output=data, history=history)
@@ -312,6 +366,27 @@ class LocalStateMachine:
         except _ExecutionEnded as ended:
             history.append((state_name, f"execution {ended.status.lower()} {ended.error}"))
             return Execution(name, ended.status, error=ended.error, cause=ended.cause, history=history)
+
+    def _wait(
+        self, name: str, state: dict[str, Any], data: Any, deadline: float, history: list[tuple[str, str]]
+    ) -> str | None:
+        found, timestamp = _select(data, state["TimestampPath"])
+        until = _parse_timestamp(timestamp) if found else None
+        if until is None:
+            # What Step Functions does with a missing or malformed timestamp: States.Runtime, no Catch applies.
+            raise _ExecutionEnded(
+                "FAILED",
+                "States.Runtime",
+                f"The TimestampPath {state['TimestampPath']!r} of state {name!r} does not select an RFC 3339 "
+                f"timestamp in {json.dumps(data)!r}",
+            )
+        seconds = max(0.0, until - time.time())
+        history.append((name, f"wait {seconds:.3f}s"))
+        # Sleep no longer than the execution has left; the deadline check then ends it.
+        self._sleep(min(seconds, max(0.0, deadline - time.monotonic())))
+        _check_deadline(deadline)
+        history.append((name, "succeeded"))
+        return None if state.get("End") else str(state["Next"])
 
     def _run_task(
         self, name: str, state: dict[str, Any], data: Any, deadline: float, history: list[tuple[str, str]]
@@ -391,6 +466,30 @@ class LocalStateMachine:
             raise _TaskFailed(
                 "Runtime.MarshalError", json.dumps({"errorMessage": message, "errorType": "Runtime.MarshalError"})
             ) from exc
+
+
+def _parse_timestamp(value: Any) -> float | None:
+    """Seconds since the epoch of an RFC 3339 timestamp with an uppercase T and a zone (Z or an offset); its
+    milliseconds truncated, as Step Functions does."""
+    if not isinstance(value, str) or "T" not in value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return None if parsed.tzinfo is None else float(math.floor(parsed.timestamp()))
+
+
+def _choose(name: str, state: dict[str, Any], data: Any, history: list[tuple[str, str]]) -> str:
+    for rule in state["Choices"]:
+        found, value = _select(data, rule["Variable"])
+        if found and value == rule["StringEquals"]:
+            history.append((name, f"chose {rule['Next']}"))
+            return str(rule["Next"])
+    if "Default" not in state:
+        raise _ExecutionEnded("FAILED", "States.NoChoiceMatched", f"No Choices of state {name!r} matched the input")
+    history.append((name, f"chose {state['Default']}"))
+    return str(state["Default"])
 
 
 def _matches(error_equals: list[str], error: str) -> bool:

@@ -1,4 +1,5 @@
-"""Runs booking saga executions locally, off the caller's thread, with a bound on workers and on the backlog."""
+"""Runs booking saga (and hold timer) executions locally, off the caller's thread, with a bound on workers and on
+the backlog."""
 
 from __future__ import annotations
 
@@ -21,6 +22,10 @@ class SagaBacklogFull(Throttled):
     """More executions are queued than the runner accepts; the caller fails the request (retryable), not block."""
 
 
+class RunnerStopped(Exception):
+    """The runner shut down while an execution was waiting: the execution ends there, as a process's would."""
+
+
 class LocalSagaRunner:
     """Starts named executions of the booking saga; a name runs at most once, as Step Functions dedupes names."""
 
@@ -31,11 +36,17 @@ class LocalSagaRunner:
         max_pending: int = 1000,
         retry_interval_scale: float = 1.0,
         max_settled: int = 5000,
+        asl: dict[str, Any] | None = None,
     ) -> None:
+        # Waits (retry intervals, Wait states) end early when the runner shuts down.
+        self._stopping = threading.Event()
         # Built here so that a definition the interpreter cannot run, or a Resource without a callable, fails at
         # start-up rather than in the first booking.
         self._machine = LocalStateMachine(
-            definition.load_definition(), resources, retry_interval_scale=retry_interval_scale
+            asl if asl is not None else definition.load_definition(),
+            resources,
+            sleep=self._sleep,
+            retry_interval_scale=retry_interval_scale,
         )
         # One worker per running execution bounds the tasks running at once, except that a task abandoned after
         # its TimeoutSeconds keeps its own thread until it returns (Python cannot stop it).
@@ -62,6 +73,22 @@ class LocalSagaRunner:
         }
         resources[definition.SQS_SEND_MESSAGE] = _send_message(dead_letter)
         return cls(resources, **kwargs)
+
+    @classmethod
+    def for_hold_timer(cls, **kwargs: Any) -> LocalSagaRunner:
+        """The runner of hold timers (saga/hold.asl.json): each waiting hold keeps a worker, asleep, until its
+        holdExpiresAt, so it has many more workers than the saga's runner."""
+        resources: dict[str, Callable[[Any], Any]] = {
+            definition.placeholder(task.placeholder): _lambda_task(
+                task.placeholder.removesuffix("FunctionArn"), task.handler
+            )
+            for task in definition.HOLD_TASKS
+        }
+        return cls(resources, asl=definition.load_definition(definition.HOLD_ASL_PATH), **kwargs)
+
+    def _sleep(self, seconds: float) -> None:
+        if self._stopping.wait(seconds):
+            raise RunnerStopped("the runner shut down during a wait")
 
     def start(self, name: str, execution_input: dict[str, Any]) -> bool:
         """Queue an execution; False (and nothing started) if one with this name was already started."""
@@ -114,11 +141,14 @@ class LocalSagaRunner:
             raise TimeoutError(f"{len(not_done)} saga executions still running after {timeout}s")
         return {name: future.result() for name, future in futures.items()}
 
-    def shutdown(self, wait: bool = True) -> None:
-        """Refuse new executions; with `wait`, return once the started ones have finished."""
+    def shutdown(self, wait: bool = True, interrupt: bool = False) -> None:
+        """Refuse new executions; with `wait`, return once the started ones have finished; with `interrupt`, the
+        ones waiting (a Wait state, a retry interval) end there, and the queued ones never start."""
         with self._lock:
             self._closed = True
-        self._executor.shutdown(wait=wait)
+        if interrupt:
+            self._stopping.set()
+        self._executor.shutdown(wait=wait, cancel_futures=interrupt)
 
     def _run(self, name: str, execution_input: dict[str, Any]) -> Execution:
         with self._lock:
