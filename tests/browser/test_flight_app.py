@@ -10,7 +10,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from playwright.sync_api import Request, expect
+from playwright.sync_api import Request, Route, expect
 
 from resolvers.store import flights as flight_store
 from tests.browser.conftest import LIVE_TIMEOUT_MS, FlightApp
@@ -275,6 +275,52 @@ def test_alice_holds_seats_extends_the_hold_and_pays_later_once_even_on_a_double
     assert {(v["paymentToken"], v["idempotencyKey"]) for v in pay_requests} == {
         ("tok_visa", pay_requests[0]["idempotencyKey"])
     }
+
+
+def test_paying_again_after_a_lost_answer_reuses_the_attempts_key_and_charges_once(open_app: OpenApp) -> None:
+    # Given alice's held booking, and a network that loses the answer to her first payBooking (the server ran it)
+    alice = open_app("alice")
+    alice.expect_console_error("net::ERR_")
+    alice.search("LGW", "MAD")
+    alice.page.get_by_role("listitem").get_by_role("button", name="Book").first.click()
+    alice.name_passengers((("Ada", "Lovelace"),))
+    alice.page.get_by_role("radio", name="Hold seats, pay later").check()
+    alice.page.get_by_role("button", name="Hold seats").click()
+    expect(alice.booking_status()).to_contain_text("Held")
+    reference = alice.page.get_by_role("heading", name=re.compile(r"^Booking [A-Z0-9]{6}$")).inner_text()[8:]
+    alice.page.get_by_role("link", name="My bookings").click()
+    booking = alice.page.get_by_role("listitem").filter(has_text=reference)
+    sent: list[dict[str, str]] = []
+    network = {"down": True}
+
+    def lose_payment_answers_while_down(route: Route) -> None:
+        request = route.request.post_data_json if route.request.method == "POST" else None
+        if not request or "payBooking" not in request.get("query", ""):
+            route.continue_()
+            return
+        sent.append(request["variables"])
+        if network["down"]:
+            route.fetch()  # the server pays...
+            route.abort("connectionreset")  # ...and its answer is lost (Amplify's own retries too)
+        else:
+            route.continue_()
+
+    alice.page.route("**/graphql", lose_payment_answers_while_down)
+
+    # When she pays, is told it failed, and once the network is back presses Pay again
+    booking.get_by_role("button", name=f"Pay now for booking {reference}").click()
+    dialog = alice.page.get_by_role("dialog", name=f"Pay booking {reference}")
+    dialog.get_by_role("button", name=re.compile(r"^Pay £")).click()
+    expect(dialog.get_by_role("alert")).to_be_visible(timeout=LIVE_TIMEOUT_MS)
+    lost = len(sent)
+    network["down"] = False
+    dialog.get_by_role("button", name=re.compile(r"^Pay £")).click()
+
+    # Then the retry carried the attempt's key: the API answered the payment under way, not "not payable"
+    expect(dialog).to_be_hidden()
+    expect(booking).to_contain_text("Confirmed", timeout=LIVE_TIMEOUT_MS)
+    assert len(sent) > lost >= 1
+    assert all(variables == sent[0] for variables in sent)
 
 
 def test_alice_cancels_a_held_booking_and_is_told_nothing_was_charged(open_app: OpenApp) -> None:
