@@ -100,6 +100,7 @@ bench: install
 	$(BIN)/python bench/booking_cost.py
 	$(BIN)/python bench/local_server.py
 	$(BIN)/python bench/booking_latency.py
+	$(BIN)/python bench/hold_expiry.py
 	$(BIN)/python bench/booking_throughput.py
 	$(BIN)/python bench/subscriptions.py
 	$(BIN)/python bench/slow_subscribers.py

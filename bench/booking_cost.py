@@ -1,5 +1,5 @@
-"""The cost of one booking: what a confirmed booking, a failed one (tok_declined) and a cancellation use on AWS,
-counted locally, and the price per million of each with AWS's public prices.
+"""The cost of one booking: what a confirmed booking, a failed one (tok_declined), a cancellation, a hold then paid
+and a hold left to expire use on AWS, counted locally, and the price per million of each with AWS's public prices.
 
 Runs the real handlers, the local saga runner (the ASL file Step Functions runs) and the in-process event bus on a
 DynamoDB Local it starts. Counted per scenario:
@@ -7,6 +7,7 @@ DynamoDB Local it starts. Counted per scenario:
   read from every response by a botocore hook on every client of the process);
 - Lambda invocations: the resolver, every task attempt in the execution's history, every consumer delivery;
 - Step Functions state transitions (states entered + retries, as Standard bills them), from the execution history;
+  the hold timer's (hold.asl.json) apart: it is a Standard workflow whatever the saga's;
 - events published, AppSync requests (the resolver call and publishBookingStatus notices), dead-letter messages.
 
 Durations are not measured here (a loaded 2-core machine says little about Lambda on arm64): each Lambda invocation
@@ -116,6 +117,8 @@ class Usage:
     # Lambda invocations by memory size (MB).
     invocations: Counter[int] = field(default_factory=Counter)
     transitions: int = 0
+    # The hold timer's: always a Standard workflow.
+    timer_transitions: int = 0
     executions: int = 0
     express_task_invocations: int = 0
     events: int = 0
@@ -139,6 +142,7 @@ class Usage:
             workflow += EXPRESS_MEMORY_GB * duration_ms / 1000 * PRICES["Step Functions Express, per GB-second"]
         else:
             workflow = self.transitions * PRICES["Step Functions Standard, per state transition"]
+        workflow += self.timer_transitions * PRICES["Step Functions Standard, per state transition"]
         return {
             "Step Functions": workflow,
             "Lambda": gb_seconds * PRICES["Lambda arm64, per GB-second"]
@@ -164,12 +168,36 @@ def main() -> None:
     from appsync.local.events.runtime import LocalRuntime
     from infra.airline_infra.settings import API_FUNCTION_KINDS, SAGA_TASK_KINDS
     from infra.airline_infra.settings import BOOKING as CONSUMER_KIND
-    from resolvers.saga.definition import TASKS, load_definition
+    from resolvers import config
+    from resolvers.saga.definition import HOLD_ASL_PATH, HOLD_TASKS, TASKS, load_definition
     from tests.factories import a_flight, cognito, context, mutation_event
 
-    task_memory = {task.placeholder.removesuffix("FunctionArn"): SAGA_TASK_KINDS[task.kind].memory_mb for task in TASKS}
-    states = load_definition()["States"]
+    task_memory = {
+        task.placeholder.removesuffix("FunctionArn"): SAGA_TASK_KINDS[task.kind].memory_mb
+        for task in (*TASKS, *HOLD_TASKS)
+    }
+    states = {**load_definition()["States"], **load_definition(HOLD_ASL_PATH)["States"]}
     task_states = {name for name, state in states.items() if state.get("Resource", "").startswith("${")}
+    # A hold of 1 second: the timer's Wait ends at once, so its execution can be counted.
+    os.environ[config.HOLD_DURATION_SECONDS] = "1"
+
+    def count(usage: Usage, execution: Any, timer: bool = False) -> None:
+        """The transitions and task invocations of one execution, from its history."""
+        if not timer:
+            usage.executions += 1
+        for state, event in execution.history:
+            if event == "entered" or event.startswith("retry"):
+                if timer:
+                    usage.timer_transitions += 1
+                else:
+                    usage.transitions += 1
+            attempt = event == "succeeded" or event.startswith("failed")
+            if attempt and state in task_states:
+                memory = task_memory[_task_of(states[state]["Resource"])]
+                usage.invocations[memory] += 1
+                if not timer:
+                    usage.express_task_invocations += 1
+
     resolver_memory = API_FUNCTION_KINDS["bookings"].memory_mb
 
     with DynamoDBLocal() as local:
@@ -200,19 +228,41 @@ def main() -> None:
             execution = runtime.runner.wait(answer["id"], timeout=60)
             runtime.settle()
             usage = _usage(meter, runtime, published, notices, letters, resolver_memory)
-            usage.executions = 1
-            for state, event in execution.history:
-                if event == "entered" or event.startswith("retry"):
-                    usage.transitions += 1
-                attempt = event == "succeeded" or event.startswith("failed")
-                if attempt and state in task_states:
-                    memory = task_memory[_task_of(states[state]["Resource"])]
-                    usage.invocations[memory] += 1
-                    usage.express_task_invocations += 1
+            count(usage, execution)
             return answer, usage
 
+        def hold(customer: str, pay: bool) -> Usage:
+            """initBooking with hold, then payBooking (or nothing: the hold expires), the timer's run included."""
+            assert runtime.hold_runner is not None
+            assert runtime.runner is not None
+            meter.reset()
+            published, notices = len(runtime.bus.published), len(runtime.notifier.notices)
+            letters = len(runtime.dead_letters)
+            arguments = {
+                "input": {
+                    "outboundFlightId": flight.id,
+                    "hold": True,
+                    "idempotencyKey": str(uuid.uuid4()),
+                    "passengers": [{"firstName": "Ada", "lastName": "Lovelace"}],
+                }
+            }
+            answer = handler(mutation_event("initBooking", arguments, cognito(customer)), context("bookings"))
+            if pay:
+                paying = {"id": answer["id"], "paymentToken": "tok_visa", "idempotencyKey": str(uuid.uuid4())}
+                handler(mutation_event("payBooking", paying, cognito(customer)), context("bookings"))
+            timer = runtime.hold_runner.wait(answer["id"], timeout=60)
+            runtime.settle()
+            usage = _usage(meter, runtime, published, notices, letters, resolver_memory)
+            if pay:
+                # The resolver's second request (payBooking), and the saga it started.
+                usage.invocations[resolver_memory] += 1
+                usage.appsync_requests += 1
+                count(usage, runtime.runner.wait(answer["id"], timeout=60))
+            count(usage, timer, timer=True)
+            return usage
+
         def _consumers(usage: Usage, published_before: int) -> None:
-            for event in runtime.bus.published[published_before:]:
+            for event in list(runtime.bus.published)[published_before:]:
                 usage.invocations[CONSUMER_KIND.memory_mb] += sum(
                     1 for rule in runtime.bus.rules if event.type in rule.event_types
                 )
@@ -240,15 +290,20 @@ def main() -> None:
         handler(mutation_event("cancelBooking", {"id": confirmed["id"]}, cognito(customer)), context("bookings"))
         runtime.settle()
         scenarios["cancellation"] = _usage(meter, runtime, published, notices, letters, resolver_memory)
+        scenarios["hold, then paid"] = hold(str(uuid.uuid4()), pay=True)
+        scenarios["hold, expired"] = hold(str(uuid.uuid4()), pay=False)
         runtime.stop()
 
     print("What one booking uses (local runtime on DynamoDB Local; the same handlers and ASL as on AWS)\n")
-    print("| scenario | DynamoDB calls | calls | RCU | WCU | Lambda invocations | state transitions | events |")
+    print(
+        "| scenario | DynamoDB calls | calls | RCU | WCU | Lambda invocations | state transitions (saga + hold timer) "
+        "| events |"
+    )
     print("|---|---|---:|---:|---:|---:|---:|---:|")
     for name, usage in scenarios.items():
         print(
             f"| {name} | {usage.calls_text()} | {sum(usage.calls.values())} | {usage.rcu:g} | {usage.wcu:g} | "
-            f"{usage.lambda_invocations} | {usage.transitions} | {usage.events} |"
+            f"{usage.lambda_invocations} | {usage.transitions} + {usage.timer_transitions} | {usage.events} |"
         )
     print(f"\nUSD per million, Lambda billed {args.lambda_ms:g} ms an invocation at the configured memory (arm64)\n")
     services = list(scenarios["confirmed booking"].price(False, args.lambda_ms))
@@ -256,10 +311,13 @@ def main() -> None:
     print("|---|---|" + "---:|" * (len(services) + 1))
     for name, usage in scenarios.items():
         for express in (False, True):
-            if name == "cancellation" and express:
-                continue  # no workflow runs: the same price either way
+            sagas = usage.executions > 0
+            if not sagas and express:
+                continue  # no saga runs: the same price either way
             prices = usage.price(express, args.lambda_ms)
-            workflow = "none" if name == "cancellation" else ("Express" if express else "Standard")
+            workflow = ("Express" if express else "Standard") if sagas else "none"
+            if usage.timer_transitions:
+                workflow += " + Standard hold timer"
             cells = " | ".join(f"{value * 1e6:,.2f}" for value in prices.values())
             print(f"| {name} | {workflow} | {cells} | {sum(prices.values()) * 1e6:,.2f} |")
     print("\nPrices (us-east-1, on-demand): " + "; ".join(f"{k} ${v:.10g}" for k, v in PRICES.items()))

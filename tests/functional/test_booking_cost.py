@@ -93,3 +93,24 @@ def test_a_cancellation_makes_7_dynamodb_calls(runtime, dynamodb_calls):
     # the consumer reads the entry and reverses it. Was 8 (4 GetItem).
     assert Counter(dynamodb_calls.operations) == {"GetItem": 3, "TransactWriteItems": 2, "UpdateItem": 2}
     assert payment_store.get_payment(answer["id"]).status is PaymentStatus.REFUNDED
+
+
+def test_a_hold_makes_2_dynamodb_calls_and_its_expiry_3(runtime, dynamodb_calls, monkeypatch):
+    # Holds of 1 second, so that the timer's run is counted too
+    monkeypatch.setenv("HOLD_DURATION_SECONDS", "1")
+    customer, flight = a_customer(), a_flight_with()
+    dynamodb_calls.reset()
+
+    arguments = {"input": {**booking_input(flight.id), "hold": True}}
+    del arguments["input"]["paymentToken"]
+    answer = mutation("initBooking", arguments, customer)
+
+    # initBooking: the flight, then one transaction writing the booking and taking its seats
+    assert Counter(dynamodb_calls.operations) == {"GetItem": 1, "TransactWriteItems": 1}
+    dynamodb_calls.reset()
+    timer = runtime.hold_runner.wait(answer["id"], 30)
+    runtime.settle()
+    # ExpireHold: the booking, HELD to EXPIRED (one conditional update), the seats' release (one transaction)
+    assert Counter(dynamodb_calls.operations) == {"GetItem": 1, "UpdateItem": 1, "TransactWriteItems": 1}
+    assert task_attempts(timer)["ExpireHold"] == 1
+    assert booking_store.get_booking(answer["id"]).status is BookingStatus.EXPIRED
