@@ -200,25 +200,52 @@ class AsyncAirlineClient:
     async def init_booking(
         self,
         outbound_flight_id: str,
-        payment_token: str,
+        payment_token: str | None = None,
         *,
         passengers: Sequence[PassengerInput],
+        hold: bool = False,
         idempotency_key: str | None = None,
         customer: str | None = None,
     ) -> Booking:
         """Book a seat for each of the 1 to 9 passengers, all or none: answers the PENDING booking at once
         (wait_for_booking follows it to its outcome); its total_price is what the saga charges.
+        With hold=True (no payment_token) the seats are taken and nothing is charged: the booking is HELD until
+        its hold_expires_at (pay_booking pays it, extend_hold prolongs it).
         Retried with the same idempotency key (a fresh UUID unless one is given), so a retry books nothing new."""
+        if payment_token is None and not hold:
+            raise ValueError("payment_token is needed unless hold=True")
         booking_input: dict[str, Any] = {
             "outboundFlightId": outbound_flight_id,
-            "paymentToken": payment_token,
             "passengers": [passenger.to_graphql() for passenger in passengers],
             "idempotencyKey": idempotency_key or str(uuid.uuid4()),
         }
+        if payment_token is not None:
+            booking_input["paymentToken"] = payment_token
+        if hold:
+            booking_input["hold"] = True
         if customer is not None:
             booking_input["customer"] = customer
         data = await self._execute("InitBooking", {"input": booking_input}, retry=True)
         return Booking.from_graphql(data["initBooking"])
+
+    async def pay_booking(self, booking_id: str, payment_token: str, idempotency_key: str | None = None) -> Booking:
+        """Pay a HELD booking before its hold_expires_at: answers it PENDING (wait_for_booking follows it to
+        CONFIRMED or FAILED). HoldExpired once the hold expired, BookingNotPayable if it is not HELD.
+        Retried with the same idempotency key (a fresh UUID unless one is given), so it charges once; the same key
+        with another payment_token is an IdempotencyConflict."""
+        variables = {
+            "id": booking_id,
+            "paymentToken": payment_token,
+            "idempotencyKey": idempotency_key or str(uuid.uuid4()),
+        }
+        data = await self._execute("PayBooking", variables, retry=True)
+        return Booking.from_graphql(data["payBooking"])
+
+    async def extend_hold(self, booking_id: str) -> Booking:
+        """Move a HELD booking's hold_expires_at later by the hold duration, up to the longest total hold
+        (HoldNotExtendable there; HoldExpired once expired). Not retried: a repeat would extend it twice."""
+        data = await self._execute("ExtendHold", {"id": booking_id}, retry=False)
+        return Booking.from_graphql(data["extendHold"])
 
     async def get_booking(self, booking_id: str) -> Booking | None:
         data = await self._execute("GetBooking", {"id": booking_id}, retry=True)
@@ -256,7 +283,8 @@ class AsyncAirlineClient:
             next_token = page.next_token
 
     async def cancel_booking(self, booking_id: str) -> Booking:
-        """Cancel a CONFIRMED booking. Not retried by the client: call it again yourself if you must."""
+        """Cancel a CONFIRMED booking (refunded) or a HELD one (nothing to refund). Not retried by the client: call
+        it again yourself if you must."""
         data = await self._execute("CancelBooking", {"id": booking_id}, retry=False)
         return Booking.from_graphql(data["cancelBooking"])
 
@@ -341,7 +369,8 @@ class AsyncAirlineClient:
     async def wait_for_booking(
         self, booking: str | Booking, timeout: float = 120.0, *, recheck: float = 5.0
     ) -> Booking:
-        """The booking once it is CONFIRMED, FAILED or CANCELLED; BookingTimeout after `timeout` seconds.
+        """The booking once it is CONFIRMED, FAILED, CANCELLED or EXPIRED (a HELD one: once paid and settled, or
+        expired); BookingTimeout after `timeout` seconds.
 
         Subscribes to the booking's status first and then reads it, so a change in between is not missed; reads
         it again every `recheck` seconds of silence, and if the socket drops (or cannot open) polls with backoff

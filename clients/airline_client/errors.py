@@ -81,13 +81,31 @@ class SeatsUnavailable(ApiError):
 
 
 class IdempotencyConflict(ApiError):
-    """The idempotency key was used before for a different initBooking input."""
+    """The idempotency key was used before for a different initBooking input (or payBooking payment token)."""
 
     error_type = "IdempotencyConflict"
 
 
 class BookingNotCancellable(ApiError):
     error_type = "BookingNotCancellable"
+
+
+class HoldExpired(ApiError):
+    """The hold was not paid by its hold_expires_at: the booking is EXPIRED, its seats went back."""
+
+    error_type = "HoldExpired"
+
+
+class BookingNotPayable(ApiError):
+    """pay_booking is for HELD bookings only."""
+
+    error_type = "BookingNotPayable"
+
+
+class HoldNotExtendable(ApiError):
+    """The hold already lasts until the longest total hold allows (24 hours after booking unless configured)."""
+
+    error_type = "HoldNotExtendable"
 
 
 class CheckInNotAvailable(ApiError):
@@ -124,6 +142,9 @@ ERROR_TYPES: dict[str, type[ApiError]] = {
         SeatsUnavailable,
         IdempotencyConflict,
         BookingNotCancellable,
+        HoldExpired,
+        BookingNotPayable,
+        HoldNotExtendable,
         CheckInNotAvailable,
         Conflict,
     )

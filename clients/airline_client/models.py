@@ -19,15 +19,20 @@ class FlightStatus(StrEnum):
 
 
 class BookingStatus(StrEnum):
+    HELD = "HELD"
+    """Seats taken, nothing charged, until hold_expires_at: pay_booking pays it, extend_hold prolongs it."""
     PENDING = "PENDING"
     CONFIRMED = "CONFIRMED"
     FAILED = "FAILED"
     CANCELLED = "CANCELLED"
+    EXPIRED = "EXPIRED"
+    """A hold not paid by its hold_expires_at: its seats went back, nothing was charged."""
 
     @property
     def is_final(self) -> bool:
-        """The saga is done with the booking: it will not change again unless someone cancels it."""
-        return self is not BookingStatus.PENDING
+        """The booking will not change again by itself (only a cancel changes a CONFIRMED one). A HELD booking is
+        not final: it is paid (PENDING, then CONFIRMED or FAILED) or it expires."""
+        return self not in (BookingStatus.PENDING, BookingStatus.HELD)
 
 
 class LoyaltyLevel(StrEnum):
@@ -198,6 +203,8 @@ class Booking(Model):
     """The ticket price times the seats, in minor units of currency: what the booking charges."""
     currency: str
     checked_in: bool
+    hold_expires_at: datetime | None
+    """Until when a HELD booking keeps its seats unpaid; None for a booking never held."""
     created_at: datetime
     updated_at: datetime
 

@@ -1,5 +1,5 @@
 """Retries with exponential backoff and full jitter, for the calls that are safe to repeat: reads, and initBooking
-with its idempotency key."""
+and payBooking with their idempotency keys."""
 
 from __future__ import annotations
 

@@ -141,9 +141,10 @@ class AirlineClient:
     def init_booking(
         self,
         outbound_flight_id: str,
-        payment_token: str,
+        payment_token: str | None = None,
         *,
         passengers: Sequence[PassengerInput],
+        hold: bool = False,
         idempotency_key: str | None = None,
         customer: str | None = None,
     ) -> Booking:
@@ -152,10 +153,17 @@ class AirlineClient:
                 outbound_flight_id,
                 payment_token,
                 passengers=passengers,
+                hold=hold,
                 idempotency_key=idempotency_key,
                 customer=customer,
             )
         )
+
+    def pay_booking(self, booking_id: str, payment_token: str, idempotency_key: str | None = None) -> Booking:
+        return self._run(self._async.pay_booking(booking_id, payment_token, idempotency_key))
+
+    def extend_hold(self, booking_id: str) -> Booking:
+        return self._run(self._async.extend_hold(booking_id))
 
     def get_booking(self, booking_id: str) -> Booking | None:
         return self._run(self._async.get_booking(booking_id))

@@ -10,13 +10,21 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import Request, Route, expect
 
 from resolvers.store import flights as flight_store
 from tests.browser.conftest import LIVE_TIMEOUT_MS, FlightApp
 from tests.factories import a_flight
 
 OpenApp = Callable[[str], FlightApp]
+# "Held until Thu, Dec 3, 2026 21:45 UTC" (the date in the browser's locale).
+HELD_UNTIL = re.compile(r"^Held until .+ \d\d:\d\d UTC\.?$")
+
+
+def minutes_of_day(held_until: str) -> int:
+    match = re.search(r"(\d\d):(\d\d) UTC", held_until)
+    assert match, held_until
+    return int(match.group(1)) * 60 + int(match.group(2))
 
 
 def test_alice_books_lgw_to_mad_and_sees_it_confirmed_without_reload(open_app: OpenApp) -> None:
@@ -202,6 +210,162 @@ def test_check_in_before_the_window_says_when_it_opens(open_app: OpenApp) -> Non
     booking.get_by_role("button", name=f"Check in booking {reference}").click()
     # Flights in three days open for check-in 24 hours before they leave: the app says when, in a sentence
     expect(alice.page.get_by_role("alert")).to_contain_text("Check-in opens 24 hours before departure, at ")
+
+
+def test_alice_holds_seats_extends_the_hold_and_pays_later_once_even_on_a_double_click(open_app: OpenApp) -> None:
+    # Given alice on the booking form of a flight, for two passengers
+    departs = datetime.now(UTC).replace(second=0, microsecond=0) + timedelta(days=2)
+    flight_store.put_flight(a_flight("LGW", "MAD", departs, flight_number="AW9871"))
+    alice = open_app("alice")
+    alice.search("LGW", "MAD", departs.date().isoformat())
+    flight = alice.page.get_by_role("listitem").filter(has=alice.page.get_by_role("heading", name=re.compile("AW9871")))
+    flight.get_by_role("button", name="Book").click()
+    alice.name_passengers((("Ada", "Lovelace"), ("Grace", "Hopper")))
+
+    # When she chooses to hold the seats and pay later: no card is asked for
+    alice.page.get_by_role("radio", name="Hold seats, pay later").check()
+    expect(alice.page.get_by_role("group", name=re.compile("Test card"))).to_have_count(0)
+    expect(alice.page.get_by_role("button", name=re.compile("^Pay"))).to_have_count(0)
+    alice.page.get_by_role("button", name="Hold seats").click()
+
+    # Then the booking is Held, until a time the page says
+    heading = alice.page.get_by_role("heading", name=re.compile(r"^Booking [A-Z0-9]{6}$"))
+    expect(heading).to_be_visible()
+    reference = heading.inner_text().removeprefix("Booking ").strip()
+    expect(alice.booking_status()).to_contain_text("Held")
+    expect(alice.booking_status()).to_contain_text(f"Booking {reference} is held")
+    expect(alice.page.get_by_text(HELD_UNTIL)).to_be_visible()
+
+    # And under My bookings it shows its expiry, Pay now, Extend hold and Cancel
+    alice.page.get_by_role("link", name="My bookings").click()
+    booking = alice.page.get_by_role("listitem").filter(has_text=reference)
+    expect(booking).to_contain_text("Held")
+    until = booking.get_by_text(HELD_UNTIL)
+    expect(until).to_be_visible()
+    first_until = until.inner_text()
+    expect(booking.get_by_role("button", name=f"Cancel booking {reference}")).to_be_visible()
+
+    # When she extends the hold, Then it is held 30 minutes longer (the default hold duration)
+    booking.get_by_role("button", name=f"Extend hold of booking {reference}").click()
+    expect(until).not_to_have_text(first_until)
+    assert minutes_of_day(until.inner_text()) - minutes_of_day(first_until) in (30, 30 - 24 * 60)
+    alice.screenshot("held-booking")
+
+    # When she pays it with the Visa test card, double-clicking Pay
+    pay_requests: list[dict[str, str]] = []
+
+    def record_payment(request: Request) -> None:
+        sent = request.post_data_json if request.method == "POST" else None
+        if sent and "payBooking" in sent.get("query", ""):
+            pay_requests.append(sent["variables"])
+
+    alice.page.on("request", record_payment)
+    booking.get_by_role("button", name=f"Pay now for booking {reference}").click()
+    dialog = alice.page.get_by_role("dialog", name=f"Pay booking {reference}")
+    expect(dialog.get_by_text(HELD_UNTIL)).to_be_visible()
+    dialog.get_by_label(re.compile("tok_visa")).check()
+    dialog.get_by_role("button", name="Pay £178.00").dblclick()
+
+    # Then the booking turns Confirmed, live, its hold gone, having been paid with one idempotency key
+    expect(booking).to_contain_text("Confirmed", timeout=LIVE_TIMEOUT_MS)
+    expect(booking.get_by_text(HELD_UNTIL)).to_have_count(0)
+    expect(booking.get_by_role("button", name=f"Pay now for booking {reference}")).to_have_count(0)
+    expect(alice.page.get_by_role("alert")).to_have_count(0)
+    assert len(pay_requests) >= 1
+    assert {(v["paymentToken"], v["idempotencyKey"]) for v in pay_requests} == {
+        ("tok_visa", pay_requests[0]["idempotencyKey"])
+    }
+
+
+def test_paying_again_after_a_lost_answer_reuses_the_attempts_key_and_charges_once(open_app: OpenApp) -> None:
+    # Given alice's held booking, and a network that loses the answer to her first payBooking (the server ran it)
+    alice = open_app("alice")
+    alice.expect_console_error("net::ERR_")
+    alice.search("LGW", "MAD")
+    alice.page.get_by_role("listitem").get_by_role("button", name="Book").first.click()
+    alice.name_passengers((("Ada", "Lovelace"),))
+    alice.page.get_by_role("radio", name="Hold seats, pay later").check()
+    alice.page.get_by_role("button", name="Hold seats").click()
+    expect(alice.booking_status()).to_contain_text("Held")
+    reference = alice.page.get_by_role("heading", name=re.compile(r"^Booking [A-Z0-9]{6}$")).inner_text()[8:]
+    alice.page.get_by_role("link", name="My bookings").click()
+    booking = alice.page.get_by_role("listitem").filter(has_text=reference)
+    sent: list[dict[str, str]] = []
+    network = {"down": True}
+
+    def lose_payment_answers_while_down(route: Route) -> None:
+        request = route.request.post_data_json if route.request.method == "POST" else None
+        if not request or "payBooking" not in request.get("query", ""):
+            route.continue_()
+            return
+        sent.append(request["variables"])
+        if network["down"]:
+            route.fetch()  # the server pays...
+            route.abort("connectionreset")  # ...and its answer is lost (Amplify's own retries too)
+        else:
+            route.continue_()
+
+    alice.page.route("**/graphql", lose_payment_answers_while_down)
+
+    # When she pays, is told it failed, and once the network is back presses Pay again
+    booking.get_by_role("button", name=f"Pay now for booking {reference}").click()
+    dialog = alice.page.get_by_role("dialog", name=f"Pay booking {reference}")
+    dialog.get_by_role("button", name=re.compile(r"^Pay £")).click()
+    expect(dialog.get_by_role("alert")).to_be_visible(timeout=LIVE_TIMEOUT_MS)
+    lost = len(sent)
+    network["down"] = False
+    dialog.get_by_role("button", name=re.compile(r"^Pay £")).click()
+
+    # Then the retry carried the attempt's key: the API answered the payment under way, not "not payable"
+    expect(dialog).to_be_hidden()
+    expect(booking).to_contain_text("Confirmed", timeout=LIVE_TIMEOUT_MS)
+    assert len(sent) > lost >= 1
+    assert all(variables == sent[0] for variables in sent)
+
+
+def test_alice_cancels_a_held_booking_and_is_told_nothing_was_charged(open_app: OpenApp) -> None:
+    alice = open_app("alice")
+    alice.search("LGW", "MAD")
+    alice.page.get_by_role("listitem").get_by_role("button", name="Book").first.click()
+    alice.name_passengers((("Ada", "Lovelace"),))
+    alice.page.get_by_role("radio", name="Hold seats, pay later").check()
+    alice.page.get_by_role("button", name="Hold seats").click()
+    expect(alice.booking_status()).to_contain_text("Held")
+    reference = alice.page.get_by_role("heading", name=re.compile(r"^Booking [A-Z0-9]{6}$")).inner_text()[8:]
+
+    alice.page.get_by_role("link", name="My bookings").click()
+    booking = alice.page.get_by_role("listitem").filter(has_text=reference)
+    booking.get_by_role("button", name=f"Cancel booking {reference}").click()
+    dialog = alice.page.get_by_role("dialog", name=f"Cancel booking {reference}?")
+    expect(dialog).to_contain_text("Nothing was charged.")
+    dialog.get_by_role("button", name="Yes, cancel it").click()
+
+    expect(booking).to_contain_text("Cancelled")
+    expect(booking.get_by_text(HELD_UNTIL)).to_have_count(0)
+    expect(booking.get_by_role("button", name=f"Extend hold of booking {reference}")).to_have_count(0)
+
+
+def test_a_hold_left_unpaid_turns_expired_live_on_my_bookings(
+    open_app: OpenApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given holds of 3 seconds (the in-process server reads the duration on each hold) and alice holding a seat
+    monkeypatch.setenv("HOLD_DURATION_SECONDS", "3")
+    alice = open_app("alice")
+    alice.search("LGW", "MAD")
+    alice.page.get_by_role("listitem").get_by_role("button", name="Book").first.click()
+    alice.name_passengers((("Ada", "Lovelace"),))
+    alice.page.get_by_role("radio", name="Hold seats, pay later").check()
+    alice.page.get_by_role("button", name="Hold seats").click()
+    expect(alice.booking_status()).to_contain_text("Held")
+    reference = alice.page.get_by_role("heading", name=re.compile(r"^Booking [A-Z0-9]{6}$")).inner_text()[8:]
+    alice.page.get_by_role("link", name="My bookings").click()
+    booking = alice.page.get_by_role("listitem").filter(has_text=reference)
+    expect(booking.get_by_role("button", name=f"Pay now for booking {reference}")).to_be_visible()
+
+    # When nobody pays it, Then it turns Expired on the page without a reload, with nothing left to do
+    expect(booking).to_contain_text("Expired", timeout=LIVE_TIMEOUT_MS * 3)
+    expect(booking.get_by_text(HELD_UNTIL)).to_have_count(0)
+    expect(booking.get_by_role("button")).to_have_count(0)
 
 
 def test_a_wrong_password_is_told_in_a_sentence(open_app: OpenApp) -> None:

@@ -13,10 +13,13 @@ from airline_client import (
     BoardingPass,
     Booking,
     BookingNotCancellable,
+    BookingNotPayable,
     BookingStatus,
     CheckInNotAvailable,
     Flight,
     FlightStatus,
+    HoldExpired,
+    HoldNotExtendable,
     IdempotencyConflict,
     LoyaltyLevel,
     NewFlight,
@@ -33,7 +36,9 @@ from ulid import ULID
 
 from appsync.local.graphql.auth import user_sub
 from appsync.local.server import LocalAppSync
+from resolvers.domain.models import PaymentStatus
 from resolvers.store import flights as flight_store
+from resolvers.store import payments as ledger
 from tests.client.conftest import Connect
 from tests.client.fakes import ADA
 from tests.factories import a_flight
@@ -200,6 +205,135 @@ def test_a_party_checks_in_for_seats_and_boarding_passes_once_the_window_opens(c
     with pytest.raises(CheckInNotAvailable) as refused:
         judy.check_in(too_early.id)
     assert refused.value.error_info["opensAt"]
+
+
+def test_a_party_holds_seats_extends_the_hold_and_pays_once_even_when_pay_is_sent_twice(
+    connect: Connect, appsync: LocalAppSync
+) -> None:
+    # Given a flight with 5 seats and a customer holding seats for two passengers, without a card
+    flight_id = a_stored_flight(seat_capacity=5, seats_available=5, ticket_price=7000)
+    kate = connect(f"kate-{uuid.uuid4().hex[:8]}")
+    party = [PassengerInput("Kate", "Bush"), PassengerInput("Peter", "Gabriel")]
+    held = kate.init_booking(flight_id, passengers=party, hold=True)
+
+    # Then the booking is HELD until a time to come, the two seats are taken and nothing is charged
+    assert held.status is BookingStatus.HELD
+    assert held.hold_expires_at is not None
+    assert held.hold_expires_at.tzinfo is not None
+    assert held.hold_expires_at > datetime.now(UTC)
+    assert held.total_price == 14000
+    assert kate.get_flight(flight_id).seats_available == 3
+    assert ledger.get_payment(held.id) is None
+    # And waiting for it does not pretend a hold is an outcome
+    assert not held.status.is_final
+
+    # When she extends the hold, Then it lasts longer
+    extended = kate.extend_hold(held.id)
+    assert extended.status is BookingStatus.HELD
+    assert extended.hold_expires_at is not None
+    assert extended.hold_expires_at > held.hold_expires_at
+
+    # When she pays it twice with one idempotency key (a double click, a lost answer)
+    key = str(uuid.uuid4())
+    paid = kate.pay_booking(held.id, "tok_visa", idempotency_key=key)
+    again = kate.pay_booking(held.id, "tok_visa", idempotency_key=key)
+
+    # Then both answers are the one booking, which the saga confirms with one capture of the total
+    assert paid.id == again.id == held.id
+    assert paid.status in (BookingStatus.PENDING, BookingStatus.CONFIRMED)
+    confirmed = kate.wait_for_booking(held.id, timeout=60)
+    assert confirmed.status is BookingStatus.CONFIRMED
+    assert confirmed.outbound_flight.seats_available == 3
+    payment = ledger.get_payment(held.id)
+    assert payment is not None
+    assert (payment.status, payment.amount) == (PaymentStatus.CAPTURED, 14000)
+    appsync.runtime.settle()
+    assert kate.get_loyalty().points == 14000
+
+    # And a paid booking is neither payable again (another key) nor extendable
+    with pytest.raises(BookingNotPayable):
+        kate.pay_booking(held.id, "tok_visa")
+    with pytest.raises(BookingNotPayable):
+        kate.extend_hold(held.id)
+
+
+def test_a_hold_is_paid_with_a_fresh_key_unless_given_and_one_key_never_serves_two_cards(connect: Connect) -> None:
+    # Given a held booking
+    flight_id = a_stored_flight()
+    liam = connect(f"liam-{uuid.uuid4().hex[:8]}")
+    held = liam.init_booking(flight_id, passengers=ADA, hold=True)
+    key = str(uuid.uuid4())
+
+    # When a key first paid with one card is sent again with another, Then it is an IdempotencyConflict
+    liam.pay_booking(held.id, "tok_visa", idempotency_key=key)
+    with pytest.raises(IdempotencyConflict):
+        liam.pay_booking(held.id, "tok_mastercard", idempotency_key=key)
+    assert liam.wait_for_booking(held.id, timeout=60).status is BookingStatus.CONFIRMED
+
+
+def test_a_held_booking_is_cancelled_with_its_seats_back_and_nothing_charged(connect: Connect) -> None:
+    flight_id = a_stored_flight(seat_capacity=3, seats_available=3)
+    mia = connect(f"mia-{uuid.uuid4().hex[:8]}")
+    held = mia.init_booking(flight_id, passengers=ADA, hold=True)
+    assert mia.get_flight(flight_id).seats_available == 2
+
+    cancelled = mia.cancel_booking(held.id)
+
+    assert cancelled.status is BookingStatus.CANCELLED
+    assert mia.get_flight(flight_id).seats_available == 3
+    assert ledger.get_payment(held.id) is None
+    with pytest.raises(BookingNotPayable):
+        mia.pay_booking(held.id, "tok_visa")
+
+
+def test_a_hold_left_unpaid_expires_by_itself_and_cannot_be_paid_or_extended(
+    connect: Connect, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given holds that last 2 seconds (the server reads the duration on each hold)
+    monkeypatch.setenv("HOLD_DURATION_SECONDS", "2")
+    flight_id = a_stored_flight(seat_capacity=4, seats_available=4)
+    olga = connect(f"olga-{uuid.uuid4().hex[:8]}")
+    held = olga.init_booking(flight_id, passengers=ADA, hold=True)
+    assert olga.get_flight(flight_id).seats_available == 3
+
+    # When nobody pays it, Then it becomes EXPIRED by itself (wait_for_booking hears it) and its seat goes back
+    expired = olga.wait_for_booking(held.id, timeout=90)
+    assert expired.status is BookingStatus.EXPIRED
+    assert olga.get_flight(flight_id).seats_available == 4
+
+    # And paying or extending it is a typed HoldExpired, and nothing was charged
+    with pytest.raises(HoldExpired):
+        olga.pay_booking(held.id, "tok_visa")
+    with pytest.raises(HoldExpired):
+        olga.extend_hold(held.id)
+    assert ledger.get_payment(held.id) is None
+
+
+def test_a_hold_is_extended_up_to_its_longest_and_then_refused(
+    connect: Connect, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given holds of 10 minutes that may last 15 minutes in all
+    monkeypatch.setenv("HOLD_DURATION_SECONDS", "600")
+    monkeypatch.setenv("HOLD_MAX_SECONDS", "900")
+    pete = connect(f"pete-{uuid.uuid4().hex[:8]}")
+    held = pete.init_booking(a_stored_flight(), passengers=ADA, hold=True)
+    assert held.hold_expires_at is not None
+
+    # When it is extended once, Then it ends 15 minutes after it was made, no later
+    extended = pete.extend_hold(held.id)
+    assert extended.hold_expires_at == held.created_at + timedelta(seconds=900)
+
+    # And once more is a typed HoldNotExtendable, the booking still HELD until then
+    with pytest.raises(HoldNotExtendable):
+        pete.extend_hold(held.id)
+    assert pete.get_booking(held.id).hold_expires_at == extended.hold_expires_at
+    pete.cancel_booking(held.id)
+
+
+def test_booking_without_a_card_needs_a_hold(connect: Connect) -> None:
+    # A programming error, told before anything is sent
+    with pytest.raises(ValueError, match="payment_token"):
+        connect("nina").init_booking(a_stored_flight(), passengers=ADA)
 
 
 def test_a_declined_card_ends_failed_and_cannot_be_cancelled(connect: Connect) -> None:

@@ -58,6 +58,26 @@ def test_search_and_book_books_a_flight_and_waits_for_confirmation(api_url: str,
     assert "Zoë O'Brien, Li Wei: " in done.stdout
 
 
+def test_hold_and_pay_holds_extends_pays_and_waits_for_confirmation(
+    api_url: str, credentials: LocalCredentials
+) -> None:
+    env = run_env(api_url, AIRLINE_TOKEN=credentials.issue_token("olivia"))
+
+    done = subprocess.run(
+        example("hold_and_pay.py", "--from", "LGW", "--to", "MAD", "--passenger", "Li", "Wei"),
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=PATIENCE,
+    )
+
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert " is HELD until " in lines[0]
+    assert lines[1].startswith("Extended: held until ")
+    assert "is CONFIRMED" in lines[-1]
+
+
 def test_my_bookings_lists_bookings_and_loyalty(api_url: str, credentials: LocalCredentials) -> None:
     env = run_env(api_url, AIRLINE_TOKEN=credentials.issue_token("olivia"))
 

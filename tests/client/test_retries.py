@@ -83,10 +83,28 @@ def test_each_init_booking_call_gets_its_own_key_unless_one_is_given() -> None:
     assert keys[2] == "mine"
 
 
+def test_pay_booking_is_retried_with_one_fresh_key_so_it_charges_once() -> None:
+    # Given a server whose first answer is lost, When a customer pays a hold twice without choosing a key
+    answers = UNAVAILABLE, (200, {"data": {"payBooking": BOOKING}})
+    with scripted_server(*answers) as (url, script), AirlineClient(url, token="t.e.t", backoff=QUICK) as client:
+        client.pay_booking(BOOKING["id"], "tok_visa")
+        client.pay_booking(BOOKING["id"], "tok_visa")
+        client.pay_booking(BOOKING["id"], "tok_visa", idempotency_key="mine")
+
+    # Then the retry of the first call carried its key, and each call had its own (or the one given)
+    keys = [request.json["variables"]["idempotencyKey"] for request in script.requests]
+    assert len(keys) == 4
+    assert keys[0] == keys[1]
+    assert len({keys[0], keys[2]}) == 2
+    assert len(keys[0]) == 36
+    assert keys[3] == "mine"
+
+
 @pytest.mark.parametrize(
     ("method", "arguments"),
     [
         ("cancel_booking", (BOOKING["id"],)),
+        ("extend_hold", (BOOKING["id"],)),
         ("delay_flight", (FLIGHT["id"], 10, "weather")),
     ],
 )

@@ -5,8 +5,11 @@ const API_ERRORS: Record<string, string> = {
   NotFound: 'That flight or booking no longer exists.',
   Unauthorized: 'You are not allowed to do that.',
   SeatsUnavailable: 'This flight does not have enough seats left. Please choose another flight or fewer passengers.',
-  IdempotencyConflict: 'This booking attempt was already used for a different booking. Please start again.',
-  BookingNotCancellable: 'Only confirmed bookings can be cancelled.',
+  IdempotencyConflict: 'This booking or payment attempt was already used with other details. Please start again.',
+  BookingNotCancellable: 'Only confirmed or held bookings can be cancelled.',
+  HoldExpired: 'The hold on these seats has expired and they went back on sale. Please book again.',
+  BookingNotPayable: 'Only a held booking can be paid; this one is already paid, cancelled or expired.',
+  HoldNotExtendable: 'This hold cannot be extended any further. Please pay now to keep the seats.',
   Conflict: 'Someone else changed this at the same moment. Please try again.',
   Throttled: 'We are busy right now. Please try again in a moment.',
 }

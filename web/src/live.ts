@@ -14,6 +14,7 @@ import type {
   OnFlightDelayedSubscriptionVariables,
 } from './generated/graphql'
 import { listBookings, onBookingStatusChanged, onFlightDelayed } from './graphql/operations'
+import { mayReplace } from './status'
 
 export interface LiveStatus {
   status: BookingStatus
@@ -81,9 +82,8 @@ export function whenBookingStatusLive(): Promise<void> {
 }
 
 export function setStatus(bookingId: string, status: LiveStatus): void {
-  const known = live.statuses[bookingId]
-  // A final status never goes back to PENDING (a late catch-up read must not undo a pushed CONFIRMED).
-  if (known && known.status !== 'PENDING' && status.status === 'PENDING') return
+  // Never a step back: a late catch-up read must not undo a pushed CONFIRMED; paying moves HELD on to PENDING.
+  if (!mayReplace(live.statuses[bookingId]?.status, status.status)) return
   live.statuses[bookingId] = {
     status: status.status,
     statusReason: status.statusReason,
@@ -103,7 +103,7 @@ async function loadMyFlights(): Promise<void> {
   try {
     const data = await request<ListBookingsQuery, ListBookingsQueryVariables>(listBookings, { limit: 100 })
     for (const booking of data.listBookings.items) {
-      if (booking.status === 'CONFIRMED' || booking.status === 'PENDING') live.flightIds.add(booking.outboundFlight.id)
+      if (['CONFIRMED', 'PENDING', 'HELD'].includes(booking.status)) live.flightIds.add(booking.outboundFlight.id)
     }
   } catch (error) {
     live.error = describeError(error)

@@ -1,4 +1,5 @@
 // What each booking status means to a customer.
+import { formatDate, formatTime } from './format'
 import type { BookingStatus } from './generated/graphql'
 
 export const STATUS_LABELS: Record<BookingStatus, string> = {
@@ -10,12 +11,28 @@ export const STATUS_LABELS: Record<BookingStatus, string> = {
   EXPIRED: 'Expired',
 }
 
+// How far along a booking is: HELD (unpaid) → PENDING (paying) → an outcome. A booking never moves back.
+const STAGE: Record<BookingStatus, number> = {
+  HELD: 0,
+  PENDING: 1,
+  CONFIRMED: 2,
+  FAILED: 2,
+  CANCELLED: 2,
+  EXPIRED: 2,
+}
+
+/** Whether a status read or pushed may replace the one known: never a step back (a late catch-up read answering
+ * PENDING must not undo a pushed CONFIRMED, nor HELD undo the PENDING of a payment under way). */
+export function mayReplace(known: BookingStatus | undefined, next: BookingStatus): boolean {
+  return known === undefined || STAGE[next] >= STAGE[known]
+}
+
 export function statusSentence(reference: string, status: BookingStatus, reason: string | null): string {
   switch (status) {
     case 'HELD':
-      return `Booking ${reference} is held: pay before the hold ends to keep the seats.`
+      return `Booking ${reference} is held: the seats are kept for you, nothing is charged until you pay.`
     case 'EXPIRED':
-      return `Booking ${reference} expired unpaid: its seats went back, nothing was charged.`
+      return `Booking ${reference} expired before it was paid: its seats went back and nothing was charged.`
     case 'PENDING':
       return `Booking ${reference} is pending: we are taking the payment.`
     case 'CONFIRMED':
@@ -35,4 +52,9 @@ export function newIdempotencyKey(): string {
   bytes[8] = (bytes[8]! & 0x3f) | 0x80
   const hex = [...bytes].map((b) => b.toString(16).padStart(2, '0')).join('')
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`
+}
+
+/** "Held until Tue, 1 Dec 2026 21:45 UTC": until when a HELD booking keeps its seats unpaid. */
+export function heldUntil(holdExpiresAt: string, locale?: string): string {
+  return `Held until ${formatDate(holdExpiresAt, locale)} ${formatTime(holdExpiresAt, locale)} UTC`
 }

@@ -10,7 +10,11 @@ const apiError = (errorType: string, message = 'raw message') => ({
 describe('describeError', () => {
   it.each([
     ['SeatsUnavailable', 'This flight does not have enough seats left. Please choose another flight or fewer passengers.'],
-    ['BookingNotCancellable', 'Only confirmed bookings can be cancelled.'],
+    ['BookingNotCancellable', 'Only confirmed or held bookings can be cancelled.'],
+    ['HoldExpired', 'The hold on these seats has expired and they went back on sale. Please book again.'],
+    ['BookingNotPayable', 'Only a held booking can be paid; this one is already paid, cancelled or expired.'],
+    ['HoldNotExtendable', 'This hold cannot be extended any further. Please pay now to keep the seats.'],
+    ['IdempotencyConflict', 'This booking or payment attempt was already used with other details. Please start again.'],
     ['Unauthorized', 'You are not allowed to do that.'],
     ['NotFound', 'That flight or booking no longer exists.'],
     ['Throttled', 'We are busy right now. Please try again in a moment.'],

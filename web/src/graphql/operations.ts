@@ -41,6 +41,7 @@ export const getBooking = /* GraphQL */ `
       totalPrice
       currency
       checkedIn
+      holdExpiresAt
       createdAt
       updatedAt
       outboundFlight {
@@ -96,6 +97,7 @@ export const listBookings = /* GraphQL */ `
         totalPrice
         currency
         checkedIn
+        holdExpiresAt
         createdAt
         updatedAt
         outboundFlight {
@@ -148,6 +150,7 @@ export const initBooking = /* GraphQL */ `
       }
       totalPrice
       currency
+      holdExpiresAt
     }
   }
 `
@@ -159,6 +162,30 @@ export const cancelBooking = /* GraphQL */ `
       bookingReference
       status
       statusReason
+    }
+  }
+`
+
+export const payBooking = /* GraphQL */ `
+  mutation PayBooking($id: ID!, $paymentToken: String!, $idempotencyKey: String!) {
+    payBooking(id: $id, paymentToken: $paymentToken, idempotencyKey: $idempotencyKey) {
+      id
+      bookingReference
+      status
+      statusReason
+      holdExpiresAt
+    }
+  }
+`
+
+export const extendHold = /* GraphQL */ `
+  mutation ExtendHold($id: ID!) {
+    extendHold(id: $id) {
+      id
+      bookingReference
+      status
+      statusReason
+      holdExpiresAt
     }
   }
 `
