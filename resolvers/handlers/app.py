@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
+from contextvars import ContextVar
 from typing import Any
 
 from aws_lambda_powertools import Logger
@@ -63,17 +65,38 @@ def correlation_id_of(event: Any, context: Any) -> str:
     return trace_id or getattr(context, "aws_request_id", None) or new_trace_id()
 
 
-def caller_of(router: Router) -> Caller:
-    """The caller of the event `router` is resolving."""
-    event: AppSyncResolverEvent | None = router.current_event
-    if event is None:
-        raise RuntimeError("caller_of() is only meaningful while resolving an event")
-    return Caller.from_identity(event.raw_event.get("identity"))
+# The event this thread's invocation is resolving. Not Powertools' `Router.current_event`: that is an attribute of
+# the Router class, shared by every thread, and the local AppSync runs a function's invocations on several threads
+# at once (AWS gives each execution environment one event at a time).
+_invocation: ContextVar[Any] = ContextVar("appsync_event")
 
 
-def build_handler(*routers: Router) -> Handler:
-    """A Lambda handler serving the fields of `routers`, logging with AppSync's correlation id."""
-    app = AppSyncResolver()
+def current_caller() -> Caller:
+    """The caller of the event this invocation is resolving (a batch's callers are one request's: the first's)."""
+    event = _invocation.get(None)
+    first = event[0] if isinstance(event, list) and event else event
+    if not isinstance(first, dict):
+        raise RuntimeError("current_caller() is only meaningful while resolving an event")
+    return Caller.from_identity(first.get("identity"))
+
+
+class _InvocationResolver(AppSyncResolver):
+    """Powertools' resolver, with the batch being resolved kept on the instance: Powertools keeps it on the Router
+    class, where another thread's batch could replace it between being set and being handed to the resolver."""
+
+    def resolve(
+        self,
+        event: dict[Any, Any] | list[dict[Any, Any]],
+        context: Any,
+        data_model: type[AppSyncResolverEvent] = AppSyncResolverEvent,
+    ) -> Any:
+        if isinstance(event, list):
+            self.current_batch_event = [data_model(item) for item in event]
+        return super().resolve(event, context, data_model)
+
+
+def _resolver_app(routers: tuple[Router, ...]) -> AppSyncResolver:
+    app = _InvocationResolver()
     for router in routers:
         app.include_router(router)
 
@@ -82,11 +105,28 @@ def build_handler(*routers: Router) -> Handler:
         logger.info("Request refused", extra={"errorType": error.error_type, "reason": error.message})
         return error_result(error)
 
+    return app
+
+
+def build_handler(*routers: Router) -> Handler:
+    """A Lambda handler serving the fields of `routers`, logging with AppSync's correlation id.
+
+    Each thread resolves with its own resolver app (Powertools' keeps the event being resolved on itself), so
+    concurrent invocations in the local AppSync never see each other's arguments or caller."""
+    per_thread = threading.local()
+
+    def resolver_app() -> AppSyncResolver:
+        app: AppSyncResolver | None = getattr(per_thread, "app", None)
+        if app is None:
+            app = per_thread.app = _resolver_app(routers)
+        return app
+
     @logger.inject_lambda_context
     @keys_of_this_invocation(logger, correlation_id=correlation_id_of)
     def handler(event: Any, context: Any) -> Any:
+        token = _invocation.set(event)
         try:
-            return app.resolve(event, context)
+            return resolver_app().resolve(event, context)
         except Exception as error:
             # The one boundary: the stack goes to the log, the client gets a generic error and the correlation id.
             retryable = is_transient(error)
@@ -95,5 +135,7 @@ def build_handler(*routers: Router) -> Handler:
             )
             failure = error_result(InternalFailure(correlation_id_of(event, context), retryable))
             return [failure for _ in event] if isinstance(event, list) else failure
+        finally:
+            _invocation.reset(token)
 
     return handler

@@ -17,7 +17,7 @@ from resolvers.domain.inputs import (
     payment_token,
 )
 from resolvers.handlers import wire
-from resolvers.handlers.app import build_handler, caller_of
+from resolvers.handlers.app import build_handler, current_caller
 from resolvers.services import bookings, check_in, holds
 
 router = Router()
@@ -25,29 +25,29 @@ router = Router()
 
 @router.resolver(type_name="Query", field_name="getBooking")
 def handle_get_booking(id: Any = None) -> dict[str, Any] | None:
-    return wire.optional(bookings.get_booking(caller_of(router), entity_id(id, "id")))
+    return wire.optional(bookings.get_booking(current_caller(), entity_id(id, "id")))
 
 
 @router.resolver(type_name="Query", field_name="listBookings")
 def handle_list_bookings(filter: Any = None, limit: Any = None, nextToken: Any = None) -> dict[str, Any]:
-    page = bookings.list_bookings(caller_of(router), BookingSearch.parse(filter), PageRequest.parse(limit, nextToken))
+    page = bookings.list_bookings(current_caller(), BookingSearch.parse(filter), PageRequest.parse(limit, nextToken))
     return wire.connection(page)
 
 
 @router.resolver(type_name="Mutation", field_name="initBooking")
 def handle_init_booking(input: Any = None) -> dict[str, Any]:
-    return wire.to_graphql(bookings.init_booking(caller_of(router), NewBooking.parse(input)))
+    return wire.to_graphql(bookings.init_booking(current_caller(), NewBooking.parse(input)))
 
 
 @router.resolver(type_name="Mutation", field_name="cancelBooking")
 def handle_cancel_booking(id: Any = None) -> dict[str, Any]:
-    return wire.to_graphql(bookings.cancel_booking(caller_of(router), entity_id(id, "id")))
+    return wire.to_graphql(bookings.cancel_booking(current_caller(), entity_id(id, "id")))
 
 
 @router.resolver(type_name="Mutation", field_name="payBooking")
 def handle_pay_booking(id: Any = None, paymentToken: Any = None, idempotencyKey: Any = None) -> dict[str, Any]:
     booking = holds.pay_booking(
-        caller_of(router),
+        current_caller(),
         entity_id(id, "id"),
         payment_token(paymentToken, "paymentToken"),
         idempotency_key(idempotencyKey, "idempotencyKey"),
@@ -57,17 +57,17 @@ def handle_pay_booking(id: Any = None, paymentToken: Any = None, idempotencyKey:
 
 @router.resolver(type_name="Mutation", field_name="extendHold")
 def handle_extend_hold(id: Any = None) -> dict[str, Any]:
-    return wire.to_graphql(holds.extend_hold(caller_of(router), entity_id(id, "id")))
+    return wire.to_graphql(holds.extend_hold(current_caller(), entity_id(id, "id")))
 
 
 @router.resolver(type_name="Mutation", field_name="checkIn")
 def handle_check_in(bookingId: Any = None) -> dict[str, Any]:
-    return wire.to_graphql(check_in.check_in(caller_of(router), entity_id(bookingId, "bookingId")))
+    return wire.to_graphql(check_in.check_in(current_caller(), entity_id(bookingId, "bookingId")))
 
 
 @router.resolver(type_name="Mutation", field_name="publishBookingStatus")
 def handle_publish_booking_status(input: Any = None) -> dict[str, Any]:
-    return wire.to_graphql(bookings.publish_status(caller_of(router), booking_status_event(input)))
+    return wire.to_graphql(bookings.publish_status(current_caller(), booking_status_event(input)))
 
 
 handler = build_handler(router)

@@ -9,7 +9,7 @@ from aws_lambda_powertools.utilities.data_classes import AppSyncResolverEvent
 
 from resolvers.domain.inputs import FlightDelayRequest, FlightSearch, NewFlight, PageRequest, entity_id
 from resolvers.handlers import wire
-from resolvers.handlers.app import build_handler, caller_of
+from resolvers.handlers.app import build_handler, current_caller
 from resolvers.services import catalog
 
 router = Router()
@@ -29,13 +29,13 @@ def handle_get_flight(id: Any = None) -> dict[str, Any] | None:
 @router.resolver(type_name="Mutation", field_name="createFlight")
 def handle_create_flight(input: Any = None) -> dict[str, Any]:
     new = NewFlight.parse(input)
-    return wire.to_graphql(catalog.create_flight(caller_of(router), new))
+    return wire.to_graphql(catalog.create_flight(current_caller(), new))
 
 
 @router.resolver(type_name="Mutation", field_name="delayFlight")
 def handle_delay_flight(input: Any = None) -> dict[str, Any]:
     request = FlightDelayRequest.parse(input)
-    return wire.to_graphql(catalog.delay_flight(caller_of(router), request))
+    return wire.to_graphql(catalog.delay_flight(current_caller(), request))
 
 
 @router.batch_resolver(type_name="Booking", field_name="outboundFlight", raise_on_error=True)
