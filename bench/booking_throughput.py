@@ -110,7 +110,7 @@ def main() -> None:
 
             def profile_thread(*_: Any) -> None:
                 # The first event of each new thread: a profiler of its own (it replaces this hook in that thread).
-                profiler = cProfile.Profile()
+                profiler = cProfile.Profile(time.thread_time)
                 profilers.append(profiler)
                 profiler.enable()
 
