@@ -364,6 +364,9 @@ def uvicorn_config(appsync: LocalAppSync, tls: bool = False, log_level: str = "w
         ws_max_size=appsync.limits.body_bytes,
         timeout_graceful_shutdown=SHUTDOWN_SECONDS,
         ws_per_message_deflate=False,
+        # Named, not "auto": the real-time fan-out's non-waiting send relies on this implementation suspending a
+        # send only before writing it (appsync_protocol.Connection._try_send_text).
+        ws="websockets-sansio",
         **ssl,
     )
 

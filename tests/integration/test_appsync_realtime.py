@@ -21,6 +21,8 @@ from websockets.exceptions import InvalidStatus
 
 from appsync.local.graphql.auth import AuthorizeFields, LocalCredentials, iam_headers, user_sub
 from appsync.local.graphql.limits import Limits
+from appsync.local.realtime.fanout import PublishedEvent
+from appsync.local.realtime.subscriptions import Subscriber
 from appsync.local.server import LocalAppSync, serve_in_thread
 from tests.integration.conftest import ClientFor
 from tests.integration.test_live_updates import (
@@ -517,6 +519,17 @@ def test_a_delay_is_executed_once_per_distinct_selection_and_reaches_every_subsc
         return check(self, _next, root, info, *args, **kwargs)
 
     monkeypatch.setattr(AuthorizeFields, "resolve", counted)
+    # Every event a subscription's own stream takes (the rest are written to it by its group, at once).
+    taken: list[PublishedEvent] = []
+    take = Subscriber.take
+
+    async def counted_take(self: Subscriber) -> Any:
+        item = await take(self)
+        if isinstance(item, PublishedEvent):
+            taken.append(item)
+        return item
+
+    monkeypatch.setattr(Subscriber, "take", counted_take)
     delayed, other = a_flight_in_the_catalog(), a_flight_in_the_catalog()
     # Given 50 API-key subscribers of a flight with one selection, 5 signed-in ones with the same selection (another
     # auth mode: answered apart), 5 API-key ones with another selection, and 10 subscribers of another flight
@@ -576,6 +589,9 @@ def test_a_delay_is_executed_once_per_distinct_selection_and_reaches_every_subsc
         + ["flightId", "flightNumber"]
         + ["flightId", "delayMinutes", "reason"]
     )
+    # And only the subscriber executing each group's answer took the event from its own queue (3 for the first
+    # delay, 1 for the second): the answer was written to the 57 + 9 others by their group, without waking them
+    assert len(taken) == 4
 
 
 def test_subscribers_whose_variables_change_the_selection_get_their_own_answers(

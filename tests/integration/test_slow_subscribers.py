@@ -4,6 +4,8 @@ disconnected, its subscriptions leave the registry and the server keeps nothing 
 from __future__ import annotations
 
 import json
+import socket
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -84,3 +86,62 @@ def test_a_subscriber_that_never_reads_is_disconnected_and_leaves_nothing_behind
     assert len(received) < delays * SUBSCRIPTIONS
     assert client.closed_with in (None, SLOW_CONSUMER_CLOSE_CODE)
     client.sock.close()
+
+
+def test_a_subscriber_that_never_reads_holds_up_no_one_who_shares_its_answers(
+    served: tuple[LocalAppSync, str], callers: dict[str, dict[str, str]]
+) -> None:
+    local, url = served
+    host = url.removeprefix("http://").split("/")[0]
+    api_key = {"host": host, **callers["api_key"]}
+    realtime = url.replace("http://", "ws://") + "/realtime"
+    flight_id = a_flight_in_the_catalog()
+    before = len(local.subscriptions)
+    data = json.dumps({"query": ON_DELAY, "variables": {"flightId": flight_id}})
+    start = {"data": data, "extensions": {"authorization": api_key}}
+
+    # Given a client that will stop reading, with 100 subscriptions to a flight's delays, and a client that reads,
+    # subscribed to the same flight with the same document and credentials: each delay's answer is executed once
+    # for all of them and written to each
+    stalled, reader = NeverReadingClient(realtime, api_key), NeverReadingClient(realtime, api_key)
+    for client, count in ((stalled, SUBSCRIPTIONS), (reader, 1)):
+        client.send({"type": "connection_init"})
+        client.read_until("connection_ack")
+        for index in range(count):
+            client.send({"id": str(index), "type": "start", "payload": start})
+        client.read_until("start_ack", count)
+    assert len(local.subscriptions) == before + SUBSCRIPTIONS + 1
+    received: list[int] = []
+
+    def read() -> None:
+        while not reader.ended:
+            received.extend(
+                m["payload"]["data"]["onFlightDelayed"]["delayMinutes"] for m in reader.read() if m["type"] == "data"
+            )
+
+    reading = threading.Thread(target=read, daemon=True)
+
+    # When the flight's delays keep coming until the stalled client is dropped, the reader reading all along
+    delayed = requests.post(
+        url,
+        json={"query": DELAY, "variables": {"input": {"flightId": flight_id, "delayMinutes": 5, "reason": "Crew"}}},
+        headers=callers["admin"],
+        timeout=30,
+    ).json()["data"]["delayFlight"]
+    reading.start()
+    delays = 1
+    while len(local.subscriptions) > before + 1 and delays < MAX_DELAYS:
+        delays += 1
+        local.subscriptions.publish("delayFlight", {**delayed, "delayMinutes": delays, "reason": "Late crew " * 20})
+        time.sleep(0.001)
+    assert len(local.subscriptions) == before + 1, f"still subscribed after {delays} delays"
+    stalled.sock.close()
+
+    # Then the reader received every delay, in the order they were published
+    deadline = time.monotonic() + PATIENCE
+    while len(received) < delays and time.monotonic() < deadline:
+        time.sleep(0.01)
+    reader.sock.shutdown(socket.SHUT_RDWR)
+    reading.join(PATIENCE)
+    reader.sock.close()
+    assert received == [5, *range(2, delays + 1)]

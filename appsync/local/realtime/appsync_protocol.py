@@ -108,6 +108,8 @@ class SubscriptionContext(RequestContext):
     outbox: Outbox | None = None
     # Sends an answer executed once for several subscribers, as this subscription's data message.
     deliver_shared: Callable[[SharedData], Awaitable[None]] | None = None
+    # The same, only if the socket takes it at once (answers whether it was sent).
+    try_deliver_shared: Callable[[SharedData], Awaitable[bool]] | None = None
 
 
 class AppSyncRealtime:
@@ -240,6 +242,15 @@ class Connection:
         async with self._send_lock:
             await self.websocket.send_text(text)
 
+    async def _try_send_text(self, text: str) -> bool:
+        """Send `text` unless another send holds the socket (False, nothing sent). The send suspends only while the
+        client reads too slowly, and then before writing anything: uvicorn's sans-I/O WebSocket (the server's `ws`)
+        waits for the transport to be writable first, so the group writer may cancel it there (TryDeliver)."""
+        if self._send_lock.locked():
+            return False
+        await self._send_text(text)
+        return True
+
     async def _handle(self, text: str) -> None:
         try:
             message = json.loads(text)
@@ -331,10 +342,17 @@ class Connection:
 
         context.on_subscribed = acknowledge
 
+        # The data message's start, made once: each event adds only its answer's JSON (serialized once per group).
+        prefix = _data_prefix(operation_id)
+
         async def deliver_shared(data: SharedData) -> None:
-            await self._send_text(_data_message(operation_id, data))
+            await self._send_text(_data_message(prefix, data))
+
+        async def try_deliver_shared(data: SharedData) -> bool:
+            return await self._try_send_text(_data_message(prefix, data))
 
         context.deliver_shared = deliver_shared
+        context.try_deliver_shared = try_deliver_shared
         variables = request.get("variables")
         try:
             stream = await self.endpoint.schema.subscribe(
@@ -366,7 +384,7 @@ class Connection:
     async def _send_data(self, operation_id: str, result: ExecutionResult, context: SubscriptionContext) -> None:
         if isinstance(result.data, SharedData) and not result.errors:
             # The same answer as other subscribers of the event got: serialized once for all of them.
-            await self._send_text(_data_message(operation_id, result.data))
+            await self._send_text(_data_message(_data_prefix(operation_id), result.data))
             return
         await self._send({"type": "data", "id": operation_id, "payload": self._payload(result, context)})
 
@@ -389,9 +407,14 @@ class Connection:
         await self._send({"type": "complete", "id": operation_id})
 
 
-def _data_message(operation_id: str, data: SharedData) -> str:
+def _data_prefix(operation_id: str) -> str:
+    """What comes before the payload in every data message of one subscription."""
+    return f'{{"type":"data","id":{json.dumps(operation_id)},"payload":'
+
+
+def _data_message(prefix: str, data: SharedData) -> str:
     """The data message of an answer shared with other subscribers: its JSON serialized once, in this one's."""
-    return f'{{"type":"data","id":{json.dumps(operation_id)},"payload":{data.payload_json}}}'
+    return f"{prefix}{data.payload_json}}}"
 
 
 def _not_a_subscription(query: str, operation_name: Any) -> dict[str, Any] | None:

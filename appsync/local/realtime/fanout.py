@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Awaitable, Hashable, Mapping
+from collections.abc import Awaitable, Callable, Hashable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from typing import Any, cast
@@ -45,6 +45,21 @@ class PublishedEvent:
 
     result: Mapping[str, Any]
     executions: dict[Hashable, Any] = field(default_factory=dict)
+    # Subscribers (by sharing key and event loop) that were idle when the event was published: instead of each
+    # one's stream taking the event, the answer executed for one of their group is written to all of them at once.
+    waiting: dict[Hashable, list[Any]] = field(default_factory=dict)
+    # What writes it (the broker's): called with the waiting subscribers and the answer, None when there is none
+    # to share (they then take the event themselves).
+    deliver_waiting: Callable[[list[Any], PublishedEvent, SharedData | None], None] | None = None
+
+    def answered(self, key: Hashable, result: ExecutionResult | None) -> None:
+        """The execution for `key` is over (None: it failed, or never ran): its waiting subscribers get its answer,
+        or the event back to execute themselves when it cannot be shared. Only the first call counts."""
+        waiting = self.waiting.pop(key, None)
+        if not waiting or self.deliver_waiting is None:
+            return
+        shareable = result is not None and isinstance(result.data, SharedData) and not result.errors
+        self.deliver_waiting(waiting, self, cast(SharedData, result.data) if shareable and result else None)
 
     async def shared_answer(self, key: Hashable) -> SharedData | None:
         """The answer executed for the subscribers of `key` on this event loop (waiting for it if it is on its way),
@@ -205,29 +220,39 @@ class SharedEventExecution(StrawberryGraphQLCoreExecutionContext):
         key = (self._sharing_key, id(asyncio.get_running_loop()))
         shared = published.executions.get(key)
         if shared is None:
-            result = super().execute_operation(serially)
+            try:
+                result = super().execute_operation(serially)
+            except Exception:
+                published.answered(key, None)
+                raise
             if not self.is_awaitable(result):
                 shared = published.executions[key] = _share(cast(ExecutionResult, result))
+                published.answered(key, shared)
                 return shared
             # Awaited in this subscriber's own task, so an execution that never suspends is done before the
             # others of its group even look (they find the answer, not something to wait for).
             pending: Pending = asyncio.get_running_loop().create_future()
             published.executions[key] = pending
-            return self._first(result, pending)
+            return self._first(result, pending, key)
         if isinstance(shared, asyncio.Future):
             return self._later(shared, serially)
         return shared
 
-    async def _first(self, result: Awaitable[ExecutionResult], pending: Pending) -> ExecutionResult:
+    async def _first(self, result: Awaitable[ExecutionResult], pending: Pending, key: Hashable) -> ExecutionResult:
+        published = self.published
+        assert published is not None
         try:
             answer = _share(await result)
         except Exception as error:
             pending.set_result((None, error))
+            published.answered(key, None)
             raise
         except BaseException:
             pending.cancel()
+            published.answered(key, None)
             raise
         pending.set_result((answer, None))
+        published.answered(key, answer)
         return answer
 
     async def _later(self, pending: Pending, serially: bool | None) -> ExecutionResult:

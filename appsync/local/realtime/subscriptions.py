@@ -14,6 +14,7 @@ import asyncio
 import logging
 import threading
 import weakref
+from collections import deque
 from collections.abc import AsyncGenerator, Awaitable, Callable, Hashable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, cast
@@ -83,6 +84,12 @@ class Filters:
     invalidation: SubscriptionFilter | None = None
 
 
+# Writes an answer shared with other subscribers as one subscription's data message, at once: False, with nothing
+# written, if another send holds its socket; a write that has to wait for the socket suspends before writing
+# anything, so it may be cancelled there.
+TryDeliver = Callable[[SharedData], Awaitable[bool]]
+
+
 @dataclass(eq=False)
 class Subscriber:
     """One active subscription: what it listens to, and the queue its stream reads on its event loop."""
@@ -92,13 +99,37 @@ class Subscriber:
     loop: asyncio.AbstractEventLoop
     outbox: Outbox
     queue: asyncio.Queue[PublishedEvent | Mapping[str, Any]] = field(default_factory=asyncio.Queue)
+    # Who shares its answers (fanout.sharing_key), and how an answer is written to it without its stream.
+    shared_key: Hashable | None = None
+    try_deliver: TryDeliver | None = None
+    # Clear while an event is being written to it by its group (see SubscriptionBroker._write_group): its stream
+    # waits, so what comes after that event is not sent before it.
+    delivered: asyncio.Event = field(default_factory=asyncio.Event)
+    # Items its stream takes before its queue: an event its group handed back, and what arrived meanwhile.
+    ready: deque[PublishedEvent | Mapping[str, Any]] = field(default_factory=deque)
+    # True from the moment its stream takes an item until it asks for the next one.
+    handling: bool = False
+    active: bool = True
 
-    def offer(self, item: Any) -> None:
+    def __post_init__(self) -> None:
+        self.delivered.set()
+
+    def idle(self) -> bool:
+        """Nothing of it on its way: an event may be written to it now without overtaking anything."""
+        return (
+            self.delivered.is_set()
+            and not self.handling
+            and not self.ready
+            and self.queue.empty()
+            and not self.outbox.overflowed
+        )
+
+    def offer(self, item: Any) -> bool:
         """Queue `item` unless the connection's outbox is full (then the connection is a slow consumer); runs on
-        the subscriber's event loop."""
+        the subscriber's event loop. Answers whether it was queued."""
         outbox = self.outbox
         if outbox.overflowed:
-            return
+            return False
         if item is not _INVALIDATED:
             if outbox.pending >= outbox.limit:
                 outbox.overflowed = True
@@ -106,14 +137,35 @@ class Subscriber:
                     outbox.on_overflow()
                 else:
                     self.end_as_slow_consumer()
-                return
+                return False
             outbox.pending += 1
         self.queue.put_nowait(item)
+        return True
+
+    def written_by_group(self, handed_back: PublishedEvent | None) -> None:
+        """Its group is done with the event it waited for: written (None), or handed back for its stream."""
+        if handed_back is not None and self.active:
+            self.outbox.pending += 1
+            self.ready.appendleft(handed_back)
+        self.delivered.set()
+
+    async def take(self) -> PublishedEvent | Mapping[str, Any]:
+        """The next item for its stream, after the event its group may be writing to it."""
+        while True:
+            await self.delivered.wait()
+            if self.ready:
+                return self.ready.popleft()
+            item = await self.queue.get()
+            if self.delivered.is_set() and not self.ready:
+                return item
+            # Its group started writing an event to it while it waited: that one goes first.
+            self.ready.append(item)
 
     def end_as_slow_consumer(self) -> None:
         """Drop the backlog at once (the stream may stay blocked on its socket) and end the stream with an error."""
         while not self.queue.empty():
             self.queue.get_nowait()
+        self.ready.clear()
         self.outbox.pending = 0
         self.queue.put_nowait(_OVERFLOWED)
 
@@ -186,7 +238,7 @@ class SubscriptionBroker:
                 for subscriber in self._subscribers[field_name]
                 if matches(subscriber.filters.delivery)
             ]
-        self._hand_all(targets, PublishedEvent(result))
+        self._hand_all(targets, PublishedEvent(result, deliver_waiting=self._deliver_waiting))
         return len(targets)
 
     def invalidate(self, invalidation: Any) -> int:
@@ -216,8 +268,65 @@ class SubscriptionBroker:
 
     @classmethod
     def _put_all(cls, subscribers: list[Subscriber], item: Any) -> None:
+        if not isinstance(item, PublishedEvent):
+            for subscriber in subscribers:
+                cls._hand(subscriber, item)
+            return
+        # Of the idle subscribers of a group (same sharing key), the first takes the event and executes it; the
+        # others wait, and its answer is written to all of them in one go (_write_group) rather than waking each
+        # one's stream. The rest (busy, or answering alone) take it from their queues as before.
+        loop = id(asyncio.get_running_loop())
         for subscriber in subscribers:
-            cls._hand(subscriber, item)
+            if subscriber.shared_key is None or not subscriber.idle():
+                cls._hand(subscriber, item)
+                continue
+            group = (subscriber.shared_key, loop)
+            waiting = item.waiting.get(group)
+            if waiting is not None:
+                subscriber.delivered.clear()
+                waiting.append(subscriber)
+            elif subscriber.offer(item):
+                item.waiting[group] = []
+
+    @classmethod
+    def _deliver_waiting(cls, waiting: list[Subscriber], event: PublishedEvent, data: SharedData | None) -> None:
+        if data is None:
+            for subscriber in waiting:
+                subscriber.written_by_group(event)
+            return
+        try:
+            asyncio.get_running_loop().create_task(cls._write_group(waiting, event, data))
+        except RuntimeError:  # no running loop: the event loop is closing
+            for subscriber in waiting:
+                subscriber.written_by_group(event)
+
+    @staticmethod
+    async def _write_group(waiting: list[Subscriber], event: PublishedEvent, data: SharedData) -> None:
+        """One task writes the answer to every waiting subscriber in turn, each write done at once, with no other
+        task run in between; a subscriber whose socket cannot take it now gets the event back, for its own stream
+        to send when it can (so a client that reads slowly holds up nobody else)."""
+        done = 0
+        try:
+            while done < len(waiting):
+                try:
+                    # A timeout of zero fires only if a write suspends (TryDeliver: before writing anything).
+                    async with asyncio.timeout(0):
+                        while done < len(waiting):
+                            subscriber = waiting[done]
+                            written = False
+                            if subscriber.active and subscriber.try_deliver is not None:
+                                try:
+                                    written = await subscriber.try_deliver(data)
+                                except Exception:  # its socket is gone: its stream finds out when it sends
+                                    written = False
+                            subscriber.written_by_group(None if written else event)
+                            done += 1
+                except TimeoutError:
+                    waiting[done].written_by_group(event)
+                    done += 1
+        finally:
+            for subscriber in waiting[done:]:
+                subscriber.written_by_group(event)
 
     @staticmethod
     def _hand(subscriber: Subscriber, item: Any) -> None:
@@ -244,12 +353,16 @@ class SubscriptionBroker:
         filters: Filters,
         on_subscribed: Callable[[], Awaitable[None]] | None = None,
         outbox: Outbox | None = None,
-        shared: tuple[Hashable, Callable[[SharedData], Awaitable[None]]] | None = None,
+        shared: tuple[Hashable, Callable[[SharedData], Awaitable[None]], TryDeliver] | None = None,
     ) -> AsyncGenerator[PublishedEvent, None]:
         # Registered on the first read and removed however the stream ends: completed, cancelled or closed
         # because its socket dropped.
         outbox = outbox or Outbox(self.backlog_limit)
-        subscriber = Subscriber(field_name, filters, asyncio.get_running_loop(), outbox)
+        loop = asyncio.get_running_loop()
+        subscriber = Subscriber(field_name, filters, loop, outbox)
+        if shared is not None:
+            subscriber.shared_key, subscriber.try_deliver = shared[0], shared[2]
+        group = (subscriber.shared_key, id(loop))
         with self._lock:
             self._subscribers[field_name].add(subscriber)
         try:
@@ -258,7 +371,9 @@ class SubscriptionBroker:
                 # published after the acknowledgement reaches this subscriber.
                 await on_subscribed()
             while True:
-                item = await subscriber.queue.get()
+                subscriber.handling = False
+                item = await subscriber.take()
+                subscriber.handling = True
                 if item is _INVALIDATED:
                     return
                 if item is _OVERFLOWED:
@@ -269,20 +384,31 @@ class SubscriptionBroker:
                 if shared is not None:
                     # Another subscriber with the same sharing key already had this event executed: its answer
                     # goes out as it is, without a pass through the execution pipeline.
-                    key, deliver = shared
+                    key, deliver, _ = shared
                     answer = await event.shared_answer(key)
                     if answer is not None:
                         await deliver(answer)
                         continue
-                yield event
+                try:
+                    yield event
+                finally:
+                    # Executed (or not, if it failed or this stream ended first): whoever of its group waits for
+                    # the answer gets it, or the event back.
+                    event.answered(group, None)
         finally:
+            subscriber.active = False
             with self._lock:
                 self._subscribers[field_name].discard(subscriber)
-            # What it leaves unsent no longer counts against its connection's other subscriptions.
+            # What it leaves unsent no longer counts against its connection's other subscriptions; the subscribers
+            # that wait for it to execute an event it leaves execute it themselves.
+            left_over = [*subscriber.ready]
+            subscriber.ready.clear()
             while not subscriber.queue.empty():
-                left = subscriber.queue.get_nowait()
+                left_over.append(subscriber.queue.get_nowait())
+            for left in left_over:
                 if left is not _INVALIDATED and left is not _OVERFLOWED:
                     outbox.pending -= 1
+                    cast(PublishedEvent, left).answered(group, None)
 
     def field(self, field_name: str) -> Callable[..., Awaitable[AsyncGenerator[PublishedEvent, None]]]:
         """The subscribe resolver of a Subscription field: the checks AppSync makes when a client subscribes, then
@@ -301,11 +427,12 @@ class SubscriptionBroker:
             )
             context = info.context
             deliver = getattr(context, "deliver_shared", None)
+            try_deliver = getattr(context, "try_deliver_shared", None)
             shared = None
-            if deliver is not None:
+            if deliver is not None and try_deliver is not None:
                 raw = info._raw_info
                 key = sharing_key(raw.schema, raw.operation, raw.fragments, info.variable_values, context)
-                shared = (key, deliver) if key is not None else None
+                shared = (key, deliver, try_deliver) if key is not None else None
             return self._stream(
                 field_name, filters, getattr(context, "on_subscribed", None), getattr(context, "outbox", None), shared
             )
