@@ -28,7 +28,13 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
-from strawberry.extensions import DisableIntrospection, MaxTokensLimiter, QueryDepthLimiter, SchemaExtension
+from strawberry.extensions import (
+    AddValidationRules,
+    DisableIntrospection,
+    MaxTokensLimiter,
+    QueryDepthLimiter,
+    SchemaExtension,
+)
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import BaseGraphQLTransportWSHandler
@@ -241,7 +247,8 @@ class LocalAppSync:
         # Factories, not instances: Strawberry makes one of each per request.
         extensions: list[Callable[[], SchemaExtension]] = [
             partial(AuthorizeFields, rules),
-            partial(QueryDepthLimiter, max_depth=self.limits.query_depth),
+            # The depth rule made once, not per request, so a document's validation can be remembered.
+            partial(AddValidationRules, QueryDepthLimiter(max_depth=self.limits.query_depth).validation_rules),
             partial(MaxTokensLimiter, max_token_count=self.limits.tokens),
             AppSyncStreamErrors,
             AppendedErrors,

@@ -14,10 +14,12 @@ from typing import Any
 
 import pytest
 import requests
+from graphql import print_ast
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 from websockets.typing import Subprotocol
 
+from appsync.local.graphql import cost
 from appsync.local.graphql.auth import LocalCredentials
 from tests.integration.test_local_appsync import LIST_FLIGHTS, route
 
@@ -68,6 +70,35 @@ def test_a_document_below_the_expansion_bound_still_runs(api_url: str, callers: 
 
     assert answer.status_code == 200
     assert "errors" not in answer.json(), answer.text[:300]
+
+
+def test_a_document_sent_again_is_not_validated_again_and_a_wrong_one_is_still_refused(
+    api_url: str, callers: dict[str, dict[str, str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    validated: list[str] = []
+    validate = cost.validate_document
+
+    def counted(schema: Any, document: Any, rules: Any) -> Any:
+        validated.append(print_ast(document))
+        return validate(schema, document, rules)
+
+    monkeypatch.setattr(cost, "validate_document", counted)
+    # Given a document this server has not seen, and one that asks for a field that does not exist
+    fresh = "query SentAgain { __typename }"
+    wrong = "query SentAgainWrong { __typename noSuchField }"
+
+    # When each is sent three times
+    answers = [
+        requests.post(api_url, json={"query": query}, headers=callers["api_key"], timeout=10).json()
+        for query in (fresh, wrong)
+        for _ in range(3)
+    ]
+
+    # Then each got the same answer every time, the wrong one refused by validation
+    assert answers[:3] == [{"data": {"__typename": "Query"}}] * 3
+    assert all("noSuchField" in answer["errors"][0]["message"] for answer in answers[3:])
+    # And each was validated once, not three times
+    assert len(validated) == 2
 
 
 DEEP = 100_000

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from functools import lru_cache
 
 from graphql import (
     DocumentNode,
@@ -17,13 +18,17 @@ from graphql import (
     FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLError,
+    GraphQLSchema,
     InlineFragmentNode,
     SelectionSetNode,
 )
+from graphql.validation import ASTValidationRule
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import validate_document
 
 VALIDATION_SECONDS = 5.0
+# Distinct small documents whose validation is remembered (bounded: unique documents only churn it).
+VALIDATED_DOCUMENTS = 256
 # Documents of at most this many fields (fragments expanded) are validated as Strawberry does, on the loop.
 INLINE_FIELDS = 500
 
@@ -69,6 +74,15 @@ def expanded_field_count(document: DocumentNode, cap: int) -> int:
     return total
 
 
+@lru_cache(maxsize=VALIDATED_DOCUMENTS)
+def _validated(
+    schema: GraphQLSchema, document: DocumentNode, rules: tuple[type[ASTValidationRule], ...]
+) -> tuple[GraphQLError, ...]:
+    """The errors of a document against the schema and the rules: they depend on nothing else (the rules are the
+    same classes for every request: see LocalAppSync's extensions)."""
+    return tuple(validate_document(schema, document, rules))
+
+
 class BoundedValidation(SchemaExtension):
     """Refuses a document whose fields, fragments expanded, exceed `max_fields`; validates the rest in a thread,
     refusing one whose validation takes longer than `seconds`."""
@@ -86,8 +100,12 @@ class BoundedValidation(SchemaExtension):
                 message = f"The query selects more than {self.max_fields} fields once its fragments are expanded"
                 context.pre_execution_errors = [GraphQLError(message)]
             elif fields <= INLINE_FIELDS:
-                # Small documents (nearly all) validate in well under a millisecond: no thread hop, no queueing.
-                pass
+                # Small documents (nearly all) validate on the loop: no thread hop, no queueing. Once per distinct
+                # document: clients send the same few again and again (every delayFlight, every subscription start)
+                # and graphql-core takes milliseconds over even a small one, on the mutation's way to publishing.
+                if context.validation_rules:
+                    rules = context.validation_rules
+                    context.pre_execution_errors = list(_validated(context.schema._schema, document, rules))
             elif context.validation_rules:
                 work = asyncio.to_thread(validate_document, context.schema._schema, document, context.validation_rules)
                 try:
