@@ -103,6 +103,7 @@ bench: install
 	$(BIN)/python bench/hold_expiry.py
 	$(BIN)/python bench/booking_throughput.py
 	$(BIN)/python bench/subscriptions.py
+	$(BIN)/python bench/fanout.py
 	$(BIN)/python bench/slow_subscribers.py
 	$(BIN)/python bench/cognito_sign_in.py
 	$(BIN)/python bench/appsync_js.py

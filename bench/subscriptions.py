@@ -1,8 +1,8 @@
 """Benchmarks live updates through the local AppSync: mutation to event for one WebSocket subscriber per protocol
 (delayFlight over HTTP, and the saga's publishBookingStatus in process), and a delay reaching all 200 subscribers of
-a flight while 50 others listen to another, and one delay reaching 1,000 subscribers of a flight over AppSync's
-real-time protocol while 200 listen to another. Real gql WebSocket clients over both protocols (graphql-transport-ws at
-/graphql, AppSync's real-time protocol at /graphql/realtime), DynamoDB Local. Prints a table."""
+a flight while 50 others listen to another. Real gql WebSocket clients over both protocols (graphql-transport-ws at
+/graphql, AppSync's real-time protocol at /graphql/realtime), DynamoDB Local. Prints a table. The fan-out at scale
+(1,000 subscribers, the server in a process of its own) is bench/fanout.py."""
 
 from __future__ import annotations
 
@@ -202,12 +202,6 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rounds", type=int, default=200, help="mutations measured for one subscriber")
     parser.add_argument("--fan-out-rounds", type=int, default=20, help="delays measured with 250 subscribers")
-    parser.add_argument(
-        "--large", type=int, default=1000, help="subscribers of one flight in the large fan-out (0: skip)"
-    )
-    parser.add_argument("--large-others", type=int, default=200, help="subscribers of another flight meanwhile")
-    parser.add_argument("--large-rounds", type=int, default=10, help="delays measured in the large fan-out")
-    parser.add_argument("--only-large", action="store_true", help="run the large fan-out only")
     args = parser.parse_args()
     with DynamoDBLocal() as local:
         state_dir = Path(tempfile.mkdtemp())
@@ -219,19 +213,11 @@ def main() -> None:
         try:
             with serve_in_thread(appsync) as url:
                 bench = Bench(appsync, url)
-                single: dict[str, list[float]] = {}
-                spread: dict[str, list[float]] = {}
-                if not args.only_large:
-                    single = asyncio.run(one_subscriber(bench, args.rounds))
-                    spread = {
-                        protocol: asyncio.run(fan_out(bench, args.fan_out_rounds, protocol))
-                        for protocol in (TRANSPORT_WS, APPSYNC)
-                    }
-                large = []
-                if args.large:
-                    large = asyncio.run(
-                        fan_out(bench, args.large_rounds, APPSYNC, first=args.large, second=args.large_others)
-                    )
+                single = asyncio.run(one_subscriber(bench, args.rounds))
+                spread = {
+                    protocol: asyncio.run(fan_out(bench, args.fan_out_rounds, protocol))
+                    for protocol in (TRANSPORT_WS, APPSYNC)
+                }
         finally:
             appsync.close()
     print(
@@ -240,18 +226,8 @@ def main() -> None:
     )
     print("| measure | rounds | median ms | p99 ms | max ms |")
     print("|---|---:|---:|---:|---:|")
-    rows = []
-    if large:
-        rows.append(
-            (
-                f"delayFlight to the last of {args.large:,} subscribers ({args.large_others} others on another flight, "
-                f"none of which receives it), {APPSYNC}",
-                large,
-            )
-        )
-    if single:
-        rows.append(("delayFlight's own answer over HTTP (for comparison)", single["answer"]))
-    for protocol in (TRANSPORT_WS, APPSYNC) if single else ():
+    rows = [("delayFlight's own answer over HTTP (for comparison)", single["answer"])]
+    for protocol in (TRANSPORT_WS, APPSYNC):
         rows += [
             (f"delayFlight (HTTP, Admin) to the event, 1 subscriber, {protocol}", single[f"delay {protocol}"]),
             (
@@ -260,8 +236,7 @@ def main() -> None:
             ),
             (f"delayFlight to the last of 200 subscribers (50 others on another flight), {protocol}", spread[protocol]),
         ]
-    if single:
-        rows.append(("the same delay at the AppSync subscriber minus at the graphql-transport-ws one", single["gap"]))
+    rows.append(("the same delay at the AppSync subscriber minus at the graphql-transport-ws one", single["gap"]))
     for name, samples in rows:
         print(
             f"| {name} | {len(samples)} | {statistics.median(samples):.1f} | {percentile(samples, 0.99):.1f} "

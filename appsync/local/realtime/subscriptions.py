@@ -144,7 +144,7 @@ class Subscriber:
 
     def written_by_group(self, handed_back: PublishedEvent | None) -> None:
         """Its group is done with the event it waited for: written (None), or handed back for its stream."""
-        if handed_back is not None and self.active:
+        if handed_back is not None and self.active and not self.outbox.overflowed:
             self.outbox.pending += 1
             self.ready.appendleft(handed_back)
         self.delivered.set()
