@@ -261,6 +261,12 @@ class SubscriberProcess:
             self.process.kill()
 
 
+def process_cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def split(total: int, parts: int) -> list[int]:
     return [total // parts + (1 if i < total % parts else 0) for i in range(parts)]
 
@@ -280,6 +286,7 @@ def bench(args: argparse.Namespace) -> dict[str, Any]:
         # On stderr, for a profiler to attach to the server for the delays alone (e.g. py-spy record -p <pid>).
         print(f"subscribed; airline dev is pid {dev.process.pid}", file=sys.stderr, flush=True)
         load = os.getloadavg()[0]
+        cpu_before = process_cpu_seconds(dev.process.pid)
         rounds: list[dict[str, float]] = []
         others_received = 0
         for nth in range(1, args.rounds + 1):
@@ -305,13 +312,16 @@ def bench(args: argparse.Namespace) -> dict[str, Any]:
                     "answer": (answered - sent) * 1000,
                 }
             )
+        # What the server's process (all its threads; not DynamoDB Local's) spent on the CPU per delay: steadier
+        # than the latencies on a busy machine (it counts its background work during the pauses too).
+        cpu_per_delay = (process_cpu_seconds(dev.process.pid) - cpu_before) * 1000 / args.rounds
         # The other flight's subscribers received nothing, even after the last delay had time to reach them.
         time.sleep(0.5)
         for process in processes:
             process.ask({"wait": 0, "flight": delayed, "seconds": 0})
         others_received = max(process.read()["others"] for process in processes)
         assert others_received == 0, f"{others_received} frames reached subscribers of the other flight"
-        return {"rounds": rounds, "load": load, "load_after": os.getloadavg()[0]}
+        return {"rounds": rounds, "load": load, "load_after": os.getloadavg()[0], "cpu": cpu_per_delay}
     finally:
         for process in processes:
             process.stop()
@@ -351,6 +361,7 @@ def main() -> None:
             f"| {name} | {len(samples)} | {statistics.median(samples):.0f} | {percentile(samples, 0.99):.0f} "
             f"| {max(samples):.0f} |"
         )
+    print(f"\nCPU of the server's process per delay: {result['cpu']:.0f} ms")
 
 
 if __name__ == "__main__":
