@@ -15,6 +15,7 @@ import base64
 import json
 import os
 import re
+import shutil
 import signal
 import statistics
 import subprocess
@@ -326,6 +327,7 @@ def bench(args: argparse.Namespace) -> dict[str, Any]:
         for process in processes:
             process.stop()
         dev.stop()
+        shutil.rmtree(state_dir, ignore_errors=True)
 
 
 def main() -> None:
