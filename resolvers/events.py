@@ -16,7 +16,8 @@ from resolvers import config
 from resolvers.ports import Port
 
 if TYPE_CHECKING:
-    from resolvers.domain.models import Booking, FlightDelay
+    from resolvers.domain.delays import FlightDelay
+    from resolvers.domain.models import Booking
 
 SOURCE = "airline.booking"
 

@@ -16,6 +16,7 @@ from resolvers.saga.definition import TASKS
 
 ROOT = Path(__file__).resolve().parents[2]
 CONSUMER = "resolvers.consumers.loyalty.handler"
+RECONCILER = "resolvers.handlers.reconciler.handler"
 
 
 def modules_after_loading(handler: str) -> set[str]:
@@ -44,7 +45,15 @@ def test_saga_tasks_and_consumers_load_no_event_handler_and_no_resolver_app(hand
     # GraphQL input parsing and the catalog service are the resolvers' business, not the saga's.
     assert under(modules, "resolvers.domain.inputs") == []
     assert under(modules, "resolvers.services.catalog") == []
+    # A flight's delay: a dataclass only delayFlight makes.
+    assert under(modules, "resolvers.domain.delays") == []
     assert "aws_lambda_powertools" in modules  # the Logger, which they do use
+
+
+@pytest.mark.parametrize("handler", sorted({task.handler for task in TASKS}))
+def test_saga_tasks_load_no_loyalty_types(handler):
+    # Loyalty and its levels: only the loyalty resolver, the consumer and the reconciler use them.
+    assert under(modules_after_loading(handler), "resolvers.domain.loyalty") == []
 
 
 def test_the_loyalty_consumer_loads_no_booking_or_flight_code():
@@ -53,6 +62,18 @@ def test_the_loyalty_consumer_loads_no_booking_or_flight_code():
     assert under(modules, "resolvers.store.bookings") == []
     assert under(modules, "resolvers.store.flights") == []
     assert under(modules, "resolvers.domain.identity") == []
+    # Nor the domain's booking and flight types: it moves points, keyed by strings.
+    assert under(modules, "resolvers.domain.models") == []
+
+
+def test_the_reconciler_loads_no_event_handler_and_no_resolver_code():
+    modules = modules_after_loading(RECONCILER)
+
+    assert under(modules, "aws_lambda_powertools.event_handler") == []
+    assert under(modules, "resolvers.handlers") == ["resolvers.handlers", "resolvers.handlers.reconciler"]
+    assert under(modules, "resolvers.domain.inputs") == []
+    assert under(modules, "resolvers.services.catalog") == []
+    assert under(modules, "resolvers.domain.delays") == []
 
 
 @pytest.mark.parametrize("function", sorted(FUNCTIONS))
