@@ -47,6 +47,9 @@ def test_saga_tasks_and_consumers_load_no_event_handler_and_no_resolver_app(hand
     assert under(modules, "resolvers.services.catalog") == []
     # A flight's delay: a dataclass only delayFlight makes.
     assert under(modules, "resolvers.domain.delays") == []
+    # Pages of results and their encrypted tokens: lists, which no saga step or consumer reads.
+    assert under(modules, "resolvers.store.pagination") == []
+    assert under(modules, "cryptography") == []
     assert "aws_lambda_powertools" in modules  # the Logger, which they do use
 
 
@@ -74,6 +77,8 @@ def test_the_reconciler_loads_no_event_handler_and_no_resolver_code():
     assert under(modules, "resolvers.domain.inputs") == []
     assert under(modules, "resolvers.services.catalog") == []
     assert under(modules, "resolvers.domain.delays") == []
+    assert under(modules, "resolvers.store.pagination") == []
+    assert under(modules, "cryptography") == []
 
 
 @pytest.mark.parametrize("function", sorted(FUNCTIONS))
