@@ -8,6 +8,8 @@ from datetime import datetime
 
 @dataclass(frozen=True)
 class FlightDelay:
+    """A delay applied to a flight, with its new times and how many bookings it touches."""
+
     flight_id: str
     flight_number: str
     departure_airport_code: str

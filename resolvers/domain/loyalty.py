@@ -15,6 +15,8 @@ class LoyaltyLevel(StrEnum):
 
 @dataclass(frozen=True)
 class Loyalty:
+    """A customer's points, the level they hold, and how far they are towards the next one."""
+
     customer: str
     points: int
     level: LoyaltyLevel

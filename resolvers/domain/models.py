@@ -64,6 +64,8 @@ class PaymentStatus(StrEnum):
 
 @dataclass(frozen=True)
 class Flight:
+    """A scheduled flight with its route, times, ticket price and the seats left to book."""
+
     id: str
     flight_number: str
     departure_airport_code: str
@@ -106,6 +108,8 @@ class Passenger:
 
 @dataclass(frozen=True)
 class Booking:
+    """A customer's booking of seats on one flight, and where it stands."""
+
     id: str
     booking_reference: str
     status: BookingStatus
@@ -131,6 +135,8 @@ class Booking:
 
 @dataclass(frozen=True)
 class Payment:
+    """A booking's payment as the provider holds it."""
+
     booking_id: str
     status: PaymentStatus
     # Minor units of `currency`: the booking's total price.
@@ -164,5 +170,7 @@ class BookingStatusEvent:
 
 @dataclass(frozen=True)
 class Page(Generic[T]):
+    """One page of results, and the token to the next one (None on the last page)."""
+
     items: list[T]
     next_token: str | None
