@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from appsync.fields import FUNCTIONS
-from resolvers.saga.definition import TASKS
+from resolvers.saga.definition import HOLD_TASKS, TASKS
 
 ROOT = Path(__file__).resolve().parents[2]
 CONSUMER = "resolvers.consumers.loyalty.handler"
@@ -36,7 +36,7 @@ def under(modules: set[str], package: str) -> list[str]:
     return sorted(name for name in modules if name == package or name.startswith(package + "."))
 
 
-@pytest.mark.parametrize("handler", sorted({task.handler for task in TASKS} | {CONSUMER}))
+@pytest.mark.parametrize("handler", sorted({task.handler for task in TASKS + HOLD_TASKS} | {CONSUMER}))
 def test_saga_tasks_and_consumers_load_no_event_handler_and_no_resolver_app(handler):
     modules = modules_after_loading(handler)
 
@@ -53,7 +53,7 @@ def test_saga_tasks_and_consumers_load_no_event_handler_and_no_resolver_app(hand
     assert "aws_lambda_powertools" in modules  # the Logger, which they do use
 
 
-@pytest.mark.parametrize("handler", sorted({task.handler for task in TASKS}))
+@pytest.mark.parametrize("handler", sorted({task.handler for task in TASKS + HOLD_TASKS}))
 def test_saga_tasks_load_no_loyalty_types(handler):
     # Loyalty and its levels: only the loyalty resolver, the consumer and the reconciler use them.
     assert under(modules_after_loading(handler), "resolvers.domain.loyalty") == []
