@@ -1,12 +1,13 @@
 """Cold start: import time of every Lambda of the stack beside its floor, measured in the same run.
 
 Every function the CDK app deploys: the AppSync resolvers (appsync/fields.py FUNCTIONS), each task of the booking
-saga (resolvers/saga/definition.py TASKS) and the event consumers. Each is timed as a fresh interpreter importing its
-handler's module and looking the handler up (what a Lambda cold start pays before the first call; CPU time of the
-process, so that other load on the machine counts less), alternating with
-the others and with two floors, so that disk-cache and CPU noise hit all of them alike:
+saga and of the hold timer (resolvers/saga/definition.py TASKS, HOLD_TASKS), the event consumers and the scheduled
+reconciler. Each is timed as a fresh interpreter importing its handler's module and looking the handler up (what a
+Lambda cold start pays before the first call; CPU time of the process, so that other load on the machine counts
+less), alternating with the others and with two floors, so that disk-cache and CPU noise hit all of them alike:
 
-- the floor of a saga task or consumer: botocore + PynamoDB + Powertools' Logger, what any function here needs;
+- the floor of a saga task, a consumer or the reconciler: botocore + PynamoDB + Powertools' Logger, what any function
+  here needs;
 - the floor of a resolver: that + Powertools' AppSync event handler.
 
 "x floor" is the function's median over its floor's median: 1.00 means our own code costs nothing at import.
@@ -27,7 +28,8 @@ sys.path.insert(0, str(ROOT))
 
 from appsync.fields import FUNCTIONS  # noqa: E402
 from resolvers.consumers.loyalty import __name__ as LOYALTY_CONSUMER  # noqa: E402
-from resolvers.saga.definition import TASKS  # noqa: E402
+from resolvers.handlers.reconciler import __name__ as RECONCILER  # noqa: E402
+from resolvers.saga.definition import HOLD_TASKS, TASKS  # noqa: E402
 
 FLOOR = "floor: botocore + PynamoDB + Logger"
 RESOLVER_FLOOR = "floor: + AppSync event handler"
@@ -53,9 +55,10 @@ def functions() -> dict[str, tuple[str, str]]:
     found: dict[str, tuple[str, str]] = {}
     for name, handler in sorted(FUNCTIONS.items()):
         found[f"resolver {name}"] = (handler, RESOLVER_FLOOR)
-    for task in TASKS:
+    for task in TASKS + HOLD_TASKS:
         found[f"saga {task.placeholder.removesuffix('FunctionArn')}"] = (task.handler, FLOOR)
     found["consumer loyalty"] = (f"{LOYALTY_CONSUMER}.handler", FLOOR)
+    found["reconciler"] = (f"{RECONCILER}.handler", FLOOR)
     return found
 
 

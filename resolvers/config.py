@@ -50,6 +50,8 @@ class ConfigError(RuntimeError):
 
 @dataclass(frozen=True)
 class Settings:
+    """What every function reads from its environment at cold start."""
+
     table_name: str
     region: str
     # Set for DynamoDB Local; None on AWS.
@@ -91,6 +93,8 @@ def load_settings(environ: Mapping[str, str] = os.environ, secrets_client: Any =
 
 @dataclass(frozen=True)
 class ReconcilerSettings:
+    """When the reconciler settles a booking, how far back it checks, and how often it runs."""
+
     # Longer than an Express execution may last (5 minutes), so no saga is still at work on a booking it settles.
     settle_after: timedelta = timedelta(minutes=10)
     # EventBridge retries a delivery for 6 hours before dead-lettering it: a day covers that with room.

@@ -21,8 +21,11 @@ if TYPE_CHECKING:
     from aws_lambda_powertools import Logger
 
 TRACE_HEADER = "x-amzn-trace-id"
-_TRACE_ID = re.compile(
-    r"(?:Self=1-[0-9a-f]{8}-[0-9a-f]{24};)?Root=1-[0-9a-f]{8}-[0-9a-f]{24}(?:;[A-Za-z]{1,16}=[A-Za-z0-9:._-]{1,64}){0,6}"
+# Compiled (and kept in `re`'s cache) by the first request that sends a header, not at import: saga tasks and
+# consumers use only keys_of_this_invocation.
+_TRACE_ID = (
+    r"(?:Self=1-[0-9a-f]{8}-[0-9a-f]{24};)?Root=1-[0-9a-f]{8}-[0-9a-f]{24}"
+    r"(?:;[A-Za-z]{1,16}=[A-Za-z0-9:._-]{1,64}){0,6}"
 )
 
 
@@ -32,7 +35,7 @@ def new_trace_id() -> str:
 
 def valid_trace_id(value: object) -> str | None:
     """`value` if it is an X-Ray trace header, else None."""
-    if isinstance(value, str) and len(value) <= 256 and _TRACE_ID.fullmatch(value):
+    if isinstance(value, str) and len(value) <= 256 and re.fullmatch(_TRACE_ID, value):
         return value
     return None
 

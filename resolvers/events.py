@@ -16,7 +16,8 @@ from resolvers import config
 from resolvers.ports import Port
 
 if TYPE_CHECKING:
-    from resolvers.domain.models import Booking, FlightDelay
+    from resolvers.domain.delays import FlightDelay
+    from resolvers.domain.models import Booking
 
 SOURCE = "airline.booking"
 
@@ -34,6 +35,8 @@ FLIGHT_DELAYED = "flight.delayed"
 
 @dataclass(frozen=True)
 class DomainEvent:
+    """Something that happened to a booking or a flight, as consumers receive it."""
+
     type: str
     detail: dict[str, Any]
     # What the event is about; with the type it makes the event id.

@@ -1,8 +1,28 @@
-"""Loyalty tiers: the reference sample's rules (SILVER from 50,000 points, GOLD from 100,000)."""
+"""Loyalty: a customer's tier and points, with the reference sample's rules (SILVER from 50,000 points, GOLD from
+100,000)."""
 
 from __future__ import annotations
 
-from resolvers.domain.models import Loyalty, LoyaltyLevel
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class LoyaltyLevel(StrEnum):
+    BRONZE = "BRONZE"
+    SILVER = "SILVER"
+    GOLD = "GOLD"
+
+
+@dataclass(frozen=True)
+class Loyalty:
+    """A customer's points, the level they hold, and how far they are towards the next one."""
+
+    customer: str
+    points: int
+    level: LoyaltyLevel
+    remaining_points: int
+    percentage: int
+
 
 # Lowest points of each level, in ascending order.
 LEVEL_THRESHOLDS: tuple[tuple[LoyaltyLevel, int], ...] = (

@@ -1,4 +1,8 @@
-"""Domain types the services speak: flights, bookings, loyalty and pages of results."""
+"""Domain types the services speak: flights, bookings, payments and pages of results.
+
+Loyalty's types are in `domain/loyalty.py` and a flight's delay in `domain/delays.py`: each frozen dataclass costs
+every function that imports its module about a millisecond to define, and the saga tasks need neither.
+"""
 
 from __future__ import annotations
 
@@ -47,12 +51,6 @@ BOOKING_TRANSITIONS: Mapping[BookingStatus, frozenset[BookingStatus]] = MappingP
 )
 
 
-class LoyaltyLevel(StrEnum):
-    BRONZE = "BRONZE"
-    SILVER = "SILVER"
-    GOLD = "GOLD"
-
-
 class PaymentStatus(StrEnum):
     # Attempts were made, none authorized yet (transient failures).
     ATTEMPTED = "ATTEMPTED"
@@ -66,6 +64,8 @@ class PaymentStatus(StrEnum):
 
 @dataclass(frozen=True)
 class Flight:
+    """A scheduled flight with its route, times, ticket price and the seats left to book."""
+
     id: str
     flight_number: str
     departure_airport_code: str
@@ -108,6 +108,8 @@ class Passenger:
 
 @dataclass(frozen=True)
 class Booking:
+    """A customer's booking of seats on one flight, and where it stands."""
+
     id: str
     booking_reference: str
     status: BookingStatus
@@ -132,16 +134,9 @@ class Booking:
 
 
 @dataclass(frozen=True)
-class Loyalty:
-    customer: str
-    points: int
-    level: LoyaltyLevel
-    remaining_points: int
-    percentage: int
-
-
-@dataclass(frozen=True)
 class Payment:
+    """A booking's payment as the provider holds it."""
+
     booking_id: str
     status: PaymentStatus
     # Minor units of `currency`: the booking's total price.
@@ -174,20 +169,8 @@ class BookingStatusEvent:
 
 
 @dataclass(frozen=True)
-class FlightDelay:
-    flight_id: str
-    flight_number: str
-    departure_airport_code: str
-    arrival_airport_code: str
-    delay_minutes: int
-    reason: str
-    departure_date_time: datetime
-    arrival_date_time: datetime
-    affected_bookings: int
-    occurred_at: datetime
-
-
-@dataclass(frozen=True)
 class Page(Generic[T]):
+    """One page of results, and the token to the next one (None on the last page)."""
+
     items: list[T]
     next_token: str | None

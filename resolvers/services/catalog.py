@@ -6,10 +6,11 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 
 from resolvers import events
+from resolvers.domain.delays import FlightDelay
 from resolvers.domain.errors import Conflict, ValidationError
 from resolvers.domain.identity import Caller
 from resolvers.domain.inputs import MAX_DELAY_MINUTES, FlightDelayRequest, FlightSearch, NewFlight, PageRequest
-from resolvers.domain.models import BookingStatus, Flight, FlightDelay, FlightStatus, Page
+from resolvers.domain.models import BookingStatus, Flight, FlightStatus, Page
 from resolvers.store import bookings as booking_store
 from resolvers.store import flights as flight_store
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from resolvers.domain.loyalty import loyalty_for
-from resolvers.domain.models import Loyalty
+from resolvers.domain.loyalty import Loyalty, loyalty_for
 from resolvers.store import loyalty as loyalty_store
 
 if TYPE_CHECKING:

@@ -10,7 +10,7 @@ from pynamodb.transactions import TransactWrite
 
 from resolvers.domain.errors import Conflict, SeatsUnavailable
 from resolvers.domain.models import BOOKING_TRANSITIONS, BoardingPass, Booking, BookingStatus, Page, Passenger
-from resolvers.store import keys, pagination
+from resolvers.store import keys
 from resolvers.store.flights import take_seats
 from resolvers.store.models import (
     BoardingPassAttribute,
@@ -159,6 +159,9 @@ def list_customer_bookings(customer: str, status: BookingStatus | None, limit: i
     else:
         query, hash_key = TableItem.gsi2.query, keys.customer_status(customer, status)
         key_attributes = _BY_STATUS_KEYS
+    # Loaded by the first page read: the saga tasks and the reconciler read no pages.
+    from resolvers.store import pagination
+
     items, next_token = pagination.read_page(
         query,
         hash_key,

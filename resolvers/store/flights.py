@@ -10,7 +10,7 @@ from pynamodb.transactions import TransactWrite
 
 from resolvers.domain.errors import BookingSettled, NotFound, SeatNotReserved, SeatsUnavailable
 from resolvers.domain.models import BookingStatus, Flight, FlightStatus, Page
-from resolvers.store import keys, pagination
+from resolvers.store import keys
 from resolvers.store.models import BookingItem, FlightItem, SeatHoldItem, TableItem
 from resolvers.store.table import ensure_bound
 from resolvers.store.transactions import ConditionFailed, transact_write
@@ -122,6 +122,9 @@ def search_route(
         # Later flights sort after `now`; the scope leaves the instant out so a token stays usable.
         condition = TableItem.gsi1sk >= keys.iso(now or datetime.now(UTC))
         scope = f"listFlights:{route}:upcoming"
+    # Loaded by the first page read: the saga tasks and the reconciler read no pages.
+    from resolvers.store import pagination
+
     items, next_token = pagination.read_page(
         TableItem.gsi1.query,
         route,

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
-from resolvers.domain.models import BookingStatus
+if TYPE_CHECKING:
+    from resolvers.domain.models import BookingStatus
 
 FLIGHT = "FLIGHT#"
 BOOKING = "BOOKING#"

@@ -11,7 +11,7 @@ from graphql import GraphQLObjectType, build_schema, get_named_type
 
 from appsync.fields import FIELD_RESOLVERS, FUNCTIONS, SCHEMA_PATH, SUBSCRIPTION_FIELDS, full_schema_sdl
 from appsync.local.graphql.limits import Limits
-from resolvers.domain import models
+from resolvers.domain import delays, loyalty, models
 from tests.infra.conftest import Synthesized
 
 ROOT_TYPES = ("Query", "Mutation", "Subscription")
@@ -28,7 +28,10 @@ def _fields_the_parent_carries(type_name: str) -> set[str] | None:
     a connection's items and nextToken, or the fields of the domain dataclass of that name. None if unknown."""
     if type_name.endswith("Connection"):
         return {"items", "nextToken"}
-    domain_type = getattr(models, type_name, None)
+    # The domain's output types, wherever each is defined.
+    domain_type = next(
+        (getattr(module, type_name) for module in (models, loyalty, delays) if hasattr(module, type_name)), None
+    )
     if is_dataclass(domain_type):
         return {_camel(field.name) for field in fields(domain_type)}
     return None

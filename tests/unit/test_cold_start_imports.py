@@ -12,10 +12,11 @@ from pathlib import Path
 import pytest
 
 from appsync.fields import FUNCTIONS
-from resolvers.saga.definition import TASKS
+from resolvers.saga.definition import HOLD_TASKS, TASKS
 
 ROOT = Path(__file__).resolve().parents[2]
 CONSUMER = "resolvers.consumers.loyalty.handler"
+RECONCILER = "resolvers.handlers.reconciler.handler"
 
 
 def modules_after_loading(handler: str) -> set[str]:
@@ -35,7 +36,7 @@ def under(modules: set[str], package: str) -> list[str]:
     return sorted(name for name in modules if name == package or name.startswith(package + "."))
 
 
-@pytest.mark.parametrize("handler", sorted({task.handler for task in TASKS} | {CONSUMER}))
+@pytest.mark.parametrize("handler", sorted({task.handler for task in TASKS + HOLD_TASKS} | {CONSUMER}))
 def test_saga_tasks_and_consumers_load_no_event_handler_and_no_resolver_app(handler):
     modules = modules_after_loading(handler)
 
@@ -44,7 +45,18 @@ def test_saga_tasks_and_consumers_load_no_event_handler_and_no_resolver_app(hand
     # GraphQL input parsing and the catalog service are the resolvers' business, not the saga's.
     assert under(modules, "resolvers.domain.inputs") == []
     assert under(modules, "resolvers.services.catalog") == []
+    # A flight's delay: a dataclass only delayFlight makes.
+    assert under(modules, "resolvers.domain.delays") == []
+    # Pages of results and their encrypted tokens: lists, which no saga step or consumer reads.
+    assert under(modules, "resolvers.store.pagination") == []
+    assert under(modules, "cryptography") == []
     assert "aws_lambda_powertools" in modules  # the Logger, which they do use
+
+
+@pytest.mark.parametrize("handler", sorted({task.handler for task in TASKS + HOLD_TASKS}))
+def test_saga_tasks_load_no_loyalty_types(handler):
+    # Loyalty and its levels: only the loyalty resolver, the consumer and the reconciler use them.
+    assert under(modules_after_loading(handler), "resolvers.domain.loyalty") == []
 
 
 def test_the_loyalty_consumer_loads_no_booking_or_flight_code():
@@ -53,6 +65,20 @@ def test_the_loyalty_consumer_loads_no_booking_or_flight_code():
     assert under(modules, "resolvers.store.bookings") == []
     assert under(modules, "resolvers.store.flights") == []
     assert under(modules, "resolvers.domain.identity") == []
+    # Nor the domain's booking and flight types: it moves points, keyed by strings.
+    assert under(modules, "resolvers.domain.models") == []
+
+
+def test_the_reconciler_loads_no_event_handler_and_no_resolver_code():
+    modules = modules_after_loading(RECONCILER)
+
+    assert under(modules, "aws_lambda_powertools.event_handler") == []
+    assert under(modules, "resolvers.handlers") == ["resolvers.handlers", "resolvers.handlers.reconciler"]
+    assert under(modules, "resolvers.domain.inputs") == []
+    assert under(modules, "resolvers.services.catalog") == []
+    assert under(modules, "resolvers.domain.delays") == []
+    assert under(modules, "resolvers.store.pagination") == []
+    assert under(modules, "cryptography") == []
 
 
 @pytest.mark.parametrize("function", sorted(FUNCTIONS))

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from resolvers.domain.loyalty import loyalty_for
-from resolvers.domain.models import LoyaltyLevel
+from resolvers.domain.loyalty import LoyaltyLevel, loyalty_for
 
 
 @pytest.mark.parametrize(
