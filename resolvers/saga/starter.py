@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from resolvers import config
 from resolvers.domain.errors import Throttled
 from resolvers.ports import Port
+
+if TYPE_CHECKING:
+    from resolvers.domain.models import Booking
 
 
 class SagaStarter(Protocol):
@@ -86,25 +89,17 @@ def start_hold_timer(booking_id: str, hold_expires_at: str) -> bool:
     return hold_starter().start(booking_id, {"bookingId": booking_id, "holdExpiresAt": hold_expires_at})
 
 
-def start_booking_saga(
-    booking_id: str,
-    outbound_flight_id: str,
-    customer: str,
-    payment_token: str,
-    seats: int,
-    amount: int,
-    currency: str,
-) -> bool:
-    """The input carries what initBooking read and wrote (customer, seats, the total price) so no task reads it
-    again."""
+def start_booking_saga(booking: Booking, payment_token: str) -> bool:
+    """The input carries what initBooking (or payBooking) read and wrote (customer, seats, the total price) so no
+    task reads it again."""
     return starter().start(
-        booking_id,
+        booking.id,
         {
-            "bookingId": booking_id,
-            "outboundFlightId": outbound_flight_id,
-            "customer": customer,
+            "bookingId": booking.id,
+            "outboundFlightId": booking.outbound_flight_id,
+            "customer": booking.customer,
             "paymentToken": payment_token,
-            "seats": seats,
-            "price": {"amount": amount, "currency": currency},
+            "seats": booking.seats,
+            "price": {"amount": booking.total_price, "currency": booking.currency},
         },
     )

@@ -122,15 +122,7 @@ def _announce(booking: Booking, payment_token: str) -> None:
 
     # PENDING reaches subscribers before the saga can publish what follows it.
     notifier().booking_status(booking)
-    start_booking_saga(
-        booking.id,
-        booking.outbound_flight_id,
-        booking.customer,
-        payment_token,
-        booking.seats,
-        booking.total_price,
-        booking.currency,
-    )
+    start_booking_saga(booking, payment_token)
 
 
 def _announce_hold(booking: Booking) -> None:

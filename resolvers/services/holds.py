@@ -128,17 +128,9 @@ def _replay_payment(booking: Booking, idempotency_key: str, request_hash: str, p
 
 
 def _start_saga(booking: Booking, payment_token: str) -> None:
-    from resolvers.saga.starter import start_booking_saga
+    from resolvers.saga.starter import start_booking_saga  # payBooking only: kept off the timer's cold start
 
-    start_booking_saga(
-        booking.id,
-        booking.outbound_flight_id,
-        booking.customer,
-        payment_token,
-        booking.seats,
-        booking.total_price,
-        booking.currency,
-    )
+    start_booking_saga(booking, payment_token)
 
 
 def extend_hold(caller: Caller, booking_id: str) -> Booking:

@@ -11,18 +11,6 @@ from resolvers.services import reconciler
 log = logging.getLogger(__name__)
 
 
-def _unreachable(exc: BaseException) -> bool:
-    """Whether `exc` (or what caused it) is a connection to DynamoDB that could not be made."""
-    from botocore.exceptions import EndpointConnectionError
-
-    seen: BaseException | None = exc
-    while seen is not None:
-        if isinstance(seen, EndpointConnectionError | ConnectionError):
-            return True
-        seen = seen.__cause__ or seen.__context__
-    return False
-
-
 class PeriodicReconciler:
     """What the EventBridge schedule does on AWS: one reconciliation now, then one every `settings.interval`.
 
@@ -48,9 +36,15 @@ class PeriodicReconciler:
         try:
             report = reconciler.reconcile(self.settings)
         except Exception as exc:
-            if _unreachable(exc):
-                # DynamoDB Local down (the supervisor restarts it and says so): one line, no stack.
-                log.warning("The reconciler could not reach DynamoDB; it runs again in %s", self.settings.interval)
+            from resolvers.handlers.app import is_transient
+
+            if is_transient(exc):
+                # DynamoDB Local down (the supervisor restarts it and says so) or throttling: one line, no stack.
+                log.warning(
+                    "The reconciler could not reach DynamoDB (%s); it runs again in %s",
+                    type(exc).__name__,
+                    self.settings.interval,
+                )
             else:
                 log.exception("The reconciler failed; it runs again in %s", self.settings.interval)
             return None

@@ -65,12 +65,7 @@ class LocalSagaRunner:
     @classmethod
     def for_booking_saga(cls, dead_letter: Callable[[dict[str, Any]], Any], **kwargs: Any) -> LocalSagaRunner:
         """The runner wired to the saga's Lambda handlers; failed bookings' records go to `dead_letter`."""
-        resources: dict[str, Callable[[Any], Any]] = {
-            definition.placeholder(task.placeholder): _lambda_task(
-                task.placeholder.removesuffix("FunctionArn"), task.handler
-            )
-            for task in definition.TASKS
-        }
+        resources = _lambda_tasks(definition.TASKS)
         resources[definition.SQS_SEND_MESSAGE] = _send_message(dead_letter)
         return cls(resources, **kwargs)
 
@@ -78,13 +73,8 @@ class LocalSagaRunner:
     def for_hold_timer(cls, **kwargs: Any) -> LocalSagaRunner:
         """The runner of hold timers (saga/hold.asl.json): each waiting hold keeps a worker, asleep, until its
         holdExpiresAt, so it has many more workers than the saga's runner."""
-        resources: dict[str, Callable[[Any], Any]] = {
-            definition.placeholder(task.placeholder): _lambda_task(
-                task.placeholder.removesuffix("FunctionArn"), task.handler
-            )
-            for task in definition.HOLD_TASKS
-        }
-        return cls(resources, asl=definition.load_definition(definition.HOLD_ASL_PATH), **kwargs)
+        asl = definition.load_definition(definition.HOLD_ASL_PATH)
+        return cls(_lambda_tasks(definition.HOLD_TASKS), asl=asl, **kwargs)
 
     def _sleep(self, seconds: float) -> None:
         if self._stopping.wait(seconds):
@@ -154,6 +144,16 @@ class LocalSagaRunner:
         with self._lock:
             self._queued -= 1
         return self._machine.execute(execution_input, name)
+
+
+def _lambda_tasks(tasks: tuple[definition.SagaTask, ...]) -> dict[str, Callable[[Any], Any]]:
+    """Each task's placeholder mapped to its Lambda handler, invoked as the Lambda runtime would."""
+    return {
+        definition.placeholder(task.placeholder): _lambda_task(
+            task.placeholder.removesuffix("FunctionArn"), task.handler
+        )
+        for task in tasks
+    }
 
 
 def _lambda_task(function_name: str, handler_path: str) -> Callable[[Any], Any]:
