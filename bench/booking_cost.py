@@ -212,19 +212,29 @@ def main() -> None:
         flight = a_flight(seat_capacity=100, seats_available=100)
         flight_store.put_flight(flight)
 
-        def book(customer: str, token: str) -> tuple[dict[str, Any], Usage]:
+        def start() -> tuple[int, int, int]:
+            """Counting from here: the meter reset, and how many events, notices and dead letters there are."""
             meter.reset()
-            published, notices = len(runtime.bus.published), len(runtime.notifier.notices)
-            letters = len(runtime.dead_letters)
+            return len(runtime.bus.published), len(runtime.notifier.notices), len(runtime.dead_letters)
+
+        def init_booking(customer: str, **payment: Any) -> dict[str, Any]:
+            """initBooking of one passenger on the flight, paid as `payment` says (a paymentToken, or hold)."""
             arguments = {
                 "input": {
                     "outboundFlightId": flight.id,
-                    "paymentToken": token,
                     "idempotencyKey": str(uuid.uuid4()),
                     "passengers": [{"firstName": "Ada", "lastName": "Lovelace"}],
+                    **payment,
                 }
             }
-            answer = handler(mutation_event("initBooking", arguments, cognito(customer)), context("bookings"))
+            answer: dict[str, Any] = handler(
+                mutation_event("initBooking", arguments, cognito(customer)), context("bookings")
+            )
+            return answer
+
+        def book(customer: str, token: str) -> tuple[dict[str, Any], Usage]:
+            published, notices, letters = start()
+            answer = init_booking(customer, paymentToken=token)
             execution = runtime.runner.wait(answer["id"], timeout=60)
             runtime.settle()
             usage = _usage(meter, runtime, published, notices, letters, resolver_memory)
@@ -235,18 +245,8 @@ def main() -> None:
             """initBooking with hold, then payBooking (or nothing: the hold expires), the timer's run included."""
             assert runtime.hold_runner is not None
             assert runtime.runner is not None
-            meter.reset()
-            published, notices = len(runtime.bus.published), len(runtime.notifier.notices)
-            letters = len(runtime.dead_letters)
-            arguments = {
-                "input": {
-                    "outboundFlightId": flight.id,
-                    "hold": True,
-                    "idempotencyKey": str(uuid.uuid4()),
-                    "passengers": [{"firstName": "Ada", "lastName": "Lovelace"}],
-                }
-            }
-            answer = handler(mutation_event("initBooking", arguments, cognito(customer)), context("bookings"))
+            published, notices, letters = start()
+            answer = init_booking(customer, hold=True)
             if pay:
                 paying = {"id": answer["id"], "paymentToken": "tok_visa", "idempotencyKey": str(uuid.uuid4())}
                 handler(mutation_event("payBooking", paying, cognito(customer)), context("bookings"))
@@ -284,9 +284,7 @@ def main() -> None:
         confirmed, scenarios["confirmed booking"] = book(customer, "tok_visa")
         _, scenarios["failed booking (tok_declined)"] = book(str(uuid.uuid4()), "tok_declined")
 
-        meter.reset()
-        published, notices = len(runtime.bus.published), len(runtime.notifier.notices)
-        letters = len(runtime.dead_letters)
+        published, notices, letters = start()
         handler(mutation_event("cancelBooking", {"id": confirmed["id"]}, cognito(customer)), context("bookings"))
         runtime.settle()
         scenarios["cancellation"] = _usage(meter, runtime, published, notices, letters, resolver_memory)

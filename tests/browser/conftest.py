@@ -101,13 +101,28 @@ class FlightApp:
     ) -> str:
         """Books the first result (or the flight named) for the passengers (first, last), pays with `card`; answers
         the booking reference."""
+        self._open_booking_form(flight_number, passengers)
+        self.page.get_by_label(re.compile(card)).check()
+        self.page.get_by_role("button", name="Pay").click()
+        return self._booking_reference()
+
+    def hold(self, passengers: tuple[tuple[str, str], ...] = (("Ada", "Lovelace"),)) -> str:
+        """Holds seats on the first result for the passengers, paying later; answers the booking reference once
+        the booking shows Held."""
+        self._open_booking_form(None, passengers)
+        self.page.get_by_role("radio", name="Hold seats, pay later").check()
+        self.page.get_by_role("button", name="Hold seats").click()
+        expect(self.booking_status()).to_contain_text("Held")
+        return self._booking_reference()
+
+    def _open_booking_form(self, flight_number: str | None, passengers: tuple[tuple[str, str], ...]) -> None:
         results = self.page.get_by_role("listitem")
         if flight_number:
             results = results.filter(has=self.page.get_by_role("heading", name=re.compile(flight_number)))
         results.get_by_role("button", name="Book").first.click()
         self.name_passengers(passengers)
-        self.page.get_by_label(re.compile(card)).check()
-        self.page.get_by_role("button", name="Pay").click()
+
+    def _booking_reference(self) -> str:
         heading = self.page.get_by_role("heading", name=re.compile(r"^Booking [A-Z0-9]{6}$"))
         expect(heading).to_be_visible()
         return heading.inner_text().removeprefix("Booking ").strip()

@@ -283,12 +283,7 @@ def test_paying_again_after_a_lost_answer_reuses_the_attempts_key_and_charges_on
     alice = open_app("alice")
     alice.expect_console_error("net::ERR_")
     alice.search("LGW", "MAD")
-    alice.page.get_by_role("listitem").get_by_role("button", name="Book").first.click()
-    alice.name_passengers((("Ada", "Lovelace"),))
-    alice.page.get_by_role("radio", name="Hold seats, pay later").check()
-    alice.page.get_by_role("button", name="Hold seats").click()
-    expect(alice.booking_status()).to_contain_text("Held")
-    reference = alice.page.get_by_role("heading", name=re.compile(r"^Booking [A-Z0-9]{6}$")).inner_text()[8:]
+    reference = alice.hold()
     alice.page.get_by_role("link", name="My bookings").click()
     booking = alice.page.get_by_role("listitem").filter(has_text=reference)
     sent: list[dict[str, str]] = []
@@ -327,12 +322,7 @@ def test_paying_again_after_a_lost_answer_reuses_the_attempts_key_and_charges_on
 def test_alice_cancels_a_held_booking_and_is_told_nothing_was_charged(open_app: OpenApp) -> None:
     alice = open_app("alice")
     alice.search("LGW", "MAD")
-    alice.page.get_by_role("listitem").get_by_role("button", name="Book").first.click()
-    alice.name_passengers((("Ada", "Lovelace"),))
-    alice.page.get_by_role("radio", name="Hold seats, pay later").check()
-    alice.page.get_by_role("button", name="Hold seats").click()
-    expect(alice.booking_status()).to_contain_text("Held")
-    reference = alice.page.get_by_role("heading", name=re.compile(r"^Booking [A-Z0-9]{6}$")).inner_text()[8:]
+    reference = alice.hold()
 
     alice.page.get_by_role("link", name="My bookings").click()
     booking = alice.page.get_by_role("listitem").filter(has_text=reference)
@@ -353,12 +343,7 @@ def test_a_hold_left_unpaid_turns_expired_live_on_my_bookings(
     monkeypatch.setenv("HOLD_DURATION_SECONDS", "3")
     alice = open_app("alice")
     alice.search("LGW", "MAD")
-    alice.page.get_by_role("listitem").get_by_role("button", name="Book").first.click()
-    alice.name_passengers((("Ada", "Lovelace"),))
-    alice.page.get_by_role("radio", name="Hold seats, pay later").check()
-    alice.page.get_by_role("button", name="Hold seats").click()
-    expect(alice.booking_status()).to_contain_text("Held")
-    reference = alice.page.get_by_role("heading", name=re.compile(r"^Booking [A-Z0-9]{6}$")).inner_text()[8:]
+    reference = alice.hold()
     alice.page.get_by_role("link", name="My bookings").click()
     booking = alice.page.get_by_role("listitem").filter(has_text=reference)
     expect(booking.get_by_role("button", name=f"Pay now for booking {reference}")).to_be_visible()
