@@ -18,7 +18,7 @@ from resolvers.domain.inputs import (
 )
 from resolvers.handlers import wire
 from resolvers.handlers.app import build_handler, current_caller
-from resolvers.services import bookings, check_in, holds
+from resolvers.services import bookings
 
 router = Router()
 
@@ -46,6 +46,8 @@ def handle_cancel_booking(id: Any = None) -> dict[str, Any]:
 
 @router.resolver(type_name="Mutation", field_name="payBooking")
 def handle_pay_booking(id: Any = None, paymentToken: Any = None, idempotencyKey: Any = None) -> dict[str, Any]:
+    from resolvers.services import holds  # holds, check-in: loaded by their own fields, off every other cold start
+
     booking = holds.pay_booking(
         current_caller(),
         entity_id(id, "id"),
@@ -57,11 +59,15 @@ def handle_pay_booking(id: Any = None, paymentToken: Any = None, idempotencyKey:
 
 @router.resolver(type_name="Mutation", field_name="extendHold")
 def handle_extend_hold(id: Any = None) -> dict[str, Any]:
+    from resolvers.services import holds
+
     return wire.to_graphql(holds.extend_hold(current_caller(), entity_id(id, "id")))
 
 
 @router.resolver(type_name="Mutation", field_name="checkIn")
 def handle_check_in(bookingId: Any = None) -> dict[str, Any]:
+    from resolvers.services import check_in
+
     return wire.to_graphql(check_in.check_in(current_caller(), entity_id(bookingId, "bookingId")))
 
 

@@ -33,10 +33,7 @@ from resolvers.domain.models import (
 )
 from resolvers.notifications import notifier
 from resolvers.payments import provider as payment_provider
-from resolvers.services import catalog
 from resolvers.store import bookings as booking_store
-from resolvers.store import check_in as check_in_store
-from resolvers.store import flights as flight_store
 
 # How long an idempotency key is remembered: well past any client's retry window.
 IDEMPOTENCY_TTL = timedelta(hours=24)
@@ -141,7 +138,9 @@ def init_booking(caller: Caller, new: NewBooking) -> Booking:
     """
     customer = _booking_customer(caller, new.customer)
     request_hash = _request_hash(customer, new)
-    flight = catalog.get_flight(new.outbound_flight_id)
+    from resolvers.store import flights as flight_store  # writes only: kept off the cold start of reads
+
+    flight = flight_store.get_flight(new.outbound_flight_id)
     now = datetime.now(UTC)
     refusal = _refusal(flight, new.outbound_flight_id, len(new.passengers), now)
     if refusal is not None:
@@ -218,8 +217,12 @@ def cancel_booking(caller: Caller, booking_id: str) -> Booking:
         raise BookingNotCancellable(f"Only a CONFIRMED or HELD booking can be cancelled; this one is {booking.status}")
 
     payment = payment_provider().refund(booking.id)
+    from resolvers.store import flights as flight_store
+
     flight_store.release_seats(booking.outbound_flight_id, booking.id, booking.seats)
-    # A checked-in booking also gives its seats back to the seat map.
+    # A checked-in booking also gives its seats back to the seat map (check-in's store: loaded by a cancellation).
+    from resolvers.store import check_in as check_in_store
+
     check_in_store.release_seats(
         booking.outbound_flight_id, booking.id, [passenger.seat for passenger in booking.passengers if passenger.seat]
     )

@@ -91,3 +91,18 @@ def test_resolvers_load_write_only_code_on_the_first_write(function):
     assert under(modules, "ulid") == []
     # Nothing of the X-Ray SDK (Powertools' Tracer builds a botocore client at import).
     assert under(modules, "aws_xray_sdk") == []
+
+
+def test_the_bookings_resolver_loads_holds_check_in_and_seats_with_the_fields_that_use_them():
+    modules = modules_after_loading(FUNCTIONS["bookings"])
+
+    # getBooking and listBookings read bookings: paying or extending a hold, checking in (with its boarding passes)
+    # and taking or giving back seats are loaded by payBooking, extendHold, checkIn, initBooking and cancelBooking.
+    assert under(modules, "resolvers.services.holds") == []
+    assert under(modules, "resolvers.services.check_in") == []
+    assert under(modules, "resolvers.domain.boarding") == []
+    assert under(modules, "resolvers.store.check_in") == []
+    assert under(modules, "resolvers.store.flights") == []
+    # Nor the catalog, the flights resolver's service.
+    assert under(modules, "resolvers.services.catalog") == []
+    assert "resolvers.store.bookings" in modules  # which it does use
