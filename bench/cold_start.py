@@ -11,6 +11,11 @@ less), alternating with the others and with two floors, so that disk-cache and C
 - the floor of a resolver: that + Powertools' AppSync event handler.
 
 "x floor" is the function's median over its floor's median: 1.00 means our own code costs nothing at import.
+
+`--instructions` counts instead the instructions each import executes (valgrind's cachegrind, less an interpreter
+that imports nothing; PYTHONHASHSEED fixed): the same count on every run whatever else the machine is doing, so a
+change is measured in one run of each. Our own modules are compiled from source in both modes, as on Lambda (the
+asset ships no bytecode, see README: Benchmarks).
 """
 
 from __future__ import annotations
@@ -18,9 +23,13 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import re
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
+from contextlib import suppress
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -79,6 +88,30 @@ def measure(code: str, env: dict[str, str], root: Path = ROOT) -> float:
     return float(out.stdout.strip().splitlines()[-1])
 
 
+def count_instructions(code: str, env: dict[str, str], root: Path = ROOT) -> int:
+    """Instructions a fresh interpreter executes running `code`, counted by valgrind's cachegrind."""
+    out = subprocess.run(
+        [
+            "valgrind",
+            "--tool=cachegrind",
+            "--cache-sim=no",
+            "--cachegrind-out-file=/dev/null",
+            sys.executable,
+            "-c",
+            code,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**env, "PYTHONPATH": str(root), "PYTHONHASHSEED": "0"},
+        cwd=root,
+    )
+    found = re.search(r"I\s+refs:\s+([\d,]+)", out.stderr)
+    if found is None:
+        raise RuntimeError(f"valgrind printed no instruction count: {out.stderr[-500:]}")
+    return int(found.group(1).replace(",", ""))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=15)
@@ -88,35 +121,76 @@ def main() -> None:
         help="another checkout of this repository (e.g. `git archive <commit>` unpacked): its handlers are timed in "
         "the same alternation and shown as x floor before",
     )
+    parser.add_argument(
+        "--instructions",
+        action="store_true",
+        help="count the instructions of each import once (valgrind) instead of timing it --runs times",
+    )
+    parser.add_argument(
+        "--bytecode",
+        action="store_true",
+        help="load our modules from bytecode, compiled as the CDK app compiles the asset when the machine's python "
+        "is the runtime's version (infra/airline_infra/bundling.py)",
+    )
     args = parser.parse_args()
+    if args.instructions and shutil.which("valgrind") is None:
+        parser.error("--instructions needs valgrind (apt-get install valgrind)")
     # As on AWS: tracing on, a service name, no DynamoDB endpoint override.
     env = {
         **os.environ,
         "POWERTOOLS_TRACE_DISABLED": "false",
         "POWERTOOLS_SERVICE_NAME": "airline",
         "AWS_REGION": "eu-west-1",
+        # Our code compiled from source at every import, as from the asset; the libraries keep their bytecode.
+        "PYTHONDONTWRITEBYTECODE": "1",
     }
     env.pop("DYNAMODB_ENDPOINT", None)
+    root = ROOT
+    if args.bytecode:
+        sys.path.insert(0, str(ROOT / "infra"))
+        os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20,21")  # the CDK's warning, not ours
+        from airline_infra.bundling import write_bytecode
+
+        root = Path(tempfile.mkdtemp(prefix="asset-"))
+        shutil.copytree(ROOT / "resolvers", root / "resolvers", ignore=shutil.ignore_patterns("__pycache__"))
+        write_bytecode(root)
     targets = functions()
     # Functions running the same handler module import the same code: timed once, shown for each.
-    modules = {handler.rpartition(".")[0]: handler for handler, _ in targets.values()}
+    modules: dict[str, str] = {}
+    for handler, _ in targets.values():
+        # The module's first handler (an older baseline may lack the later ones).
+        modules.setdefault(handler.rpartition(".")[0], handler)
     probes = dict(FLOOR_CODE) | {module: import_code(handler) for module, handler in modules.items()}
     samples: dict[str, list[float]] = {name: [] for name in probes}
     before: dict[str, list[float]] = {module: [] for module in modules} if args.baseline else {}
-    for _ in range(args.runs):
+    if args.instructions:
+        # Millions of instructions, less those of an interpreter that imports nothing.
+        start_up = count_instructions("pass", env)
         for name, code in probes.items():
-            samples[name].append(measure(code, env))
+            samples[name].append((count_instructions(code, env, root) - start_up) / 1e9)
             if name in before:
-                before[name].append(measure(code, env, args.baseline.resolve()))
+                with suppress(subprocess.CalledProcessError):  # an older checkout may predate a function
+                    before[name].append((count_instructions(code, env, args.baseline.resolve()) - start_up) / 1e9)
+    else:
+        for _ in range(args.runs):
+            for name, code in probes.items():
+                samples[name].append(measure(code, env, root))
+                if name in before:
+                    with suppress(subprocess.CalledProcessError):
+                        before[name].append(measure(code, env, args.baseline.resolve()))
     median = {name: statistics.median(values) for name, values in samples.items()}
-    before_median = {name: statistics.median(values) for name, values in before.items()}
+    before_median = {name: statistics.median(values) for name, values in before.items() if values}
     median |= {name: median[handler.rpartition(".")[0]] for name, (handler, _) in targets.items()}
-    print(
-        f"Import CPU time, median of {args.runs} alternating fresh interpreters, Python {sys.version.split()[0]}, "
-        f"{platform.machine()}, {os.cpu_count()} CPUs\n"
+    loaded = ", our modules from bytecode" if args.bytecode else ""
+    what = (
+        "Instructions of the import (valgrind), millions"
+        if args.instructions
+        else f"Import CPU time, median of {args.runs} alternating fresh interpreters"
     )
+    print(f"{what}{loaded}, Python {sys.version.split()[0]}, {platform.machine()}, {os.cpu_count()} CPUs\n")
     extra = " x floor before |" if before else ""
-    print(f"| function | handler | median ms | floor ms | x floor | x `import boto3` |{extra}")
+    unit = "M instructions" if args.instructions else "median ms"
+    print(f"| function | handler | {unit} | floor | x floor | x `import boto3` |{extra}")
     print("|---|---|---:|---:|---:|---:|" + ("---:|" if before else ""))
     for name in (BOTO3, FLOOR, RESOLVER_FLOOR):
         blank = " |" if before else ""
@@ -125,6 +199,8 @@ def main() -> None:
         ms, floor_ms = median[name] * 1000, median[floor] * 1000
         module = handler.rpartition(".")[0]
         then = f" {before_median[module] * 1000 / floor_ms:.2f} |" if module in before_median else ""
+        if before and module not in before_median:
+            then = " n/a |"
         print(
             f"| {name} | `{handler}` | {ms:.0f} | {floor_ms:.0f} | {ms / floor_ms:.2f} | "
             f"{median[name] / median[BOTO3]:.2f} |{then}"
