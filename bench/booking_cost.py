@@ -33,6 +33,7 @@ os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
 os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
 # The CDK settings (function memory) load jsii, which warns about the Node version on every start.
 os.environ.setdefault("JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION", "1")
+os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20,21")
 sys.path.insert(0, str(ROOT))
 
 import botocore.session  # noqa: E402
