@@ -15,6 +15,8 @@ import time
 import uuid
 from pathlib import Path
 
+from measure import percentile  # bench/measure.py
+
 ROOT = Path(__file__).resolve().parent.parent
 os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
 sys.path.insert(0, str(ROOT))
@@ -23,11 +25,6 @@ from appsync.local import environment  # noqa: E402
 from appsync.local.dynamodb.local import DynamoDBLocal  # noqa: E402
 from appsync.local.events.runtime import LocalRuntime  # noqa: E402
 from appsync.local.lambda_context import LocalLambdaContext  # noqa: E402
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
 def main() -> None:

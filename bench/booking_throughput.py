@@ -20,16 +20,12 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from measure import process_cpu_seconds  # bench/measure.py
+
 ROOT = Path(__file__).resolve().parent.parent
 os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
 os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
 sys.path.insert(0, str(ROOT))
-
-
-def process_cpu(pid: int) -> float:
-    """CPU seconds (user + system) a process has used so far, from /proc (Linux): DynamoDB Local's JVM here."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def floor_client(endpoint: str) -> Any:
@@ -128,10 +124,10 @@ def operation_costs(endpoint: str, jvm: int, count: int) -> list[tuple[str, floa
     ]
     costs = []
     for name, step in steps:
-        before = process_cpu(jvm)
+        before = process_cpu_seconds(jvm)
         for booking in bookings:
             step(booking)
-        costs.append((name, (process_cpu(jvm) - before) * 1000 / count))
+        costs.append((name, (process_cpu_seconds(jvm) - before) * 1000 / count))
     return costs
 
 
@@ -198,11 +194,11 @@ def main() -> None:
             profile_thread()
         assert local.process is not None
         jvm = local.process.pid
-        cpu, wall, jvm_cpu = time.process_time(), time.perf_counter(), process_cpu(jvm)
+        cpu, wall, jvm_cpu = time.process_time(), time.perf_counter(), process_cpu_seconds(jvm)
         with ThreadPoolExecutor(args.customers) as pool:
             list(pool.map(customer_books, [str(uuid.uuid4()) for _ in shares], shares))
         runtime.settle(timeout=600)
-        wall, cpu, jvm_cpu = time.perf_counter() - wall, time.process_time() - cpu, process_cpu(jvm) - jvm_cpu
+        wall, cpu, jvm_cpu = time.perf_counter() - wall, time.process_time() - cpu, process_cpu_seconds(jvm) - jvm_cpu
         if profilers:
             import pstats
 
@@ -211,9 +207,9 @@ def main() -> None:
             pstats.Stats(*profilers).dump_stats(args.profile)
         confirmed = sum(1 for b in booking_store.get_bookings(ids) if b.status is BookingStatus.CONFIRMED)
         runtime.stop()
-        floor_count, floor_jvm_cpu = 600, process_cpu(jvm)
+        floor_count, floor_jvm_cpu = 600, process_cpu_seconds(jvm)
         floor = floor_transactions(local.endpoint, get_settings().table_name, floor_count, args.customers)
-        floor_jvm_cpu = process_cpu(jvm) - floor_jvm_cpu
+        floor_jvm_cpu = process_cpu_seconds(jvm) - floor_jvm_cpu
         costs = operation_costs(local.endpoint, jvm, args.operations)
 
     rate = confirmed / wall

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import requests
+from measure import percentile, process_cpu_seconds  # bench/measure.py
 
 ROOT = Path(__file__).resolve().parent.parent
 AIRLINE = Path(sys.prefix) / "bin" / "airline"
@@ -35,11 +36,6 @@ DELAY = "mutation($input: DelayFlightInput!) { delayFlight(input: $input) { flig
 CREATE_FLIGHT = "mutation($input: CreateFlightInput!) { createFlight(input: $input) { id } }"
 # Handshakes at once per subscriber process: a thousand at once on a busy machine outlast timeouts.
 BATCH = 100
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -260,12 +256,6 @@ class SubscriberProcess:
             self.process.wait(timeout=30)
         except subprocess.TimeoutExpired:
             self.process.kill()
-
-
-def process_cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process so far (Linux)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def split(total: int, parts: int) -> list[int]:

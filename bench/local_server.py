@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import requests
+from measure import percentile  # bench/measure.py
 
 from appsync.local import environment
 from appsync.local.dynamodb.local import DynamoDBLocal, free_port
@@ -60,11 +61,6 @@ def dev_ready_seconds(state_dir: Path) -> float:
     finally:
         process.send_signal(signal.SIGINT)
         process.wait(timeout=60)
-
-
-def percentile(samples: list[float], fraction: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
 def round_trips(count: int) -> list[float]:

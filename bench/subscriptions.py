@@ -17,6 +17,8 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+from measure import percentile  # bench/measure.py
+
 ROOT = Path(__file__).resolve().parent.parent
 os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
 os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
@@ -47,11 +49,6 @@ TRANSPORT_WS = "graphql-transport-ws"
 APPSYNC = "AppSync real-time"
 PUBLISH = """mutation($input: PublishBookingStatusInput!) {
   publishBookingStatus(input: $input) { bookingId customer status bookingReference statusReason occurredAt } }"""
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
 class Bench:
